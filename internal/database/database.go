@@ -1,0 +1,242 @@
+// Package database opens the SQL databases autogql serves (embedded SQLite or
+// PostgreSQL) behind one small type. It sits below the engine: the engine
+// hands it SQL text and ordered parameters, and it appends the JSON the
+// database built to the caller's buffer without decoding it.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Dialect names a supported SQL dialect.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options tune how a database is opened.
+type Options struct {
+	// OnQuery, when set, is called before every statement the DB runs. Tests
+	// use it to count statements per request.
+	OnQuery func(sql string)
+	// MaxConns caps the pool size (0 = driver default).
+	MaxConns int
+}
+
+// DB is an open database. It is safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	pg      *pgxpool.Pool
+	sq      *sql.DB
+	onQuery func(string)
+}
+
+// ErrUnsupportedURL is returned by Open for a URL that names no supported database.
+var ErrUnsupportedURL = errors.New("unsupported database URL (want sqlite:PATH, postgres://… or postgresql://…)")
+
+// Open connects to the database named by url: "sqlite:autogql.db",
+// "sqlite:/abs/path.db", "sqlite::memory:", "postgres://…" or "postgresql://…".
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(ctx, url, opts)
+	case strings.HasPrefix(url, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(url, "sqlite:"), opts)
+	default:
+		return nil, fmt.Errorf("open database: %w", ErrUnsupportedURL)
+	}
+}
+
+func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = int32(opts.MaxConns)
+	}
+	// Durations are rendered by SQL; keep the session's view of time fixed so
+	// generated SQL means the same on every connection.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	cfg.ConnConfig.RuntimeParams["intervalstyle"] = "iso_8601"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{dialect: Postgres, pg: pool, onQuery: opts.OnQuery}, nil
+}
+
+// Dialect returns the database's SQL dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close releases every connection.
+func (db *DB) Close() {
+	if db.pg != nil {
+		db.pg.Close()
+	}
+	if db.sq != nil {
+		db.sq.Close()
+	}
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.pg != nil {
+		return db.pg.Ping(ctx)
+	}
+	return db.sq.PingContext(ctx)
+}
+
+// Pool returns the PostgreSQL pool (nil on SQLite), for pool statistics.
+func (db *DB) Pool() *pgxpool.Pool { return db.pg }
+
+// Querier runs statements, on the database or inside a transaction.
+type Querier interface {
+	// Exec runs a statement that returns no rows.
+	Exec(ctx context.Context, query string, args ...any) error
+	// AppendJSON runs a statement returning one row with one column holding
+	// JSON text and appends that text to dst ("null" when SQL NULL).
+	AppendJSON(ctx context.Context, dst []byte, query string, args ...any) ([]byte, error)
+	// QueryRows runs a query and calls scan once per row.
+	QueryRows(ctx context.Context, query string, args []any, scan func(scan func(dest ...any) error) error) error
+}
+
+// Exec implements Querier.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	db.trace(query)
+	if db.pg != nil {
+		_, err := db.pg.Exec(ctx, query, args...)
+		return err
+	}
+	_, err := db.sq.ExecContext(ctx, query, args...)
+	return err
+}
+
+// AppendJSON implements Querier.
+func (db *DB) AppendJSON(ctx context.Context, dst []byte, query string, args ...any) ([]byte, error) {
+	db.trace(query)
+	if db.pg != nil {
+		return appendJSONPG(ctx, db.pg, dst, query, args)
+	}
+	return appendJSONSQL(ctx, db.sq, dst, query, args)
+}
+
+// QueryRows implements Querier.
+func (db *DB) QueryRows(ctx context.Context, query string, args []any, scan func(scan func(dest ...any) error) error) error {
+	db.trace(query)
+	if db.pg != nil {
+		return queryRowsPG(ctx, db.pg, query, args, scan)
+	}
+	return queryRowsSQL(ctx, db.sq, query, args, scan)
+}
+
+func (db *DB) trace(query string) {
+	if db.onQuery != nil {
+		db.onQuery(query)
+	}
+}
+
+// InTx runs fn in one transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx Querier) error) error {
+	if db.pg != nil {
+		tx, err := db.pg.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+		if err := fn(&pgTx{tx: tx, db: db}); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+	tx, err := db.sq.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if err := fn(&sqlTx{tx: tx, db: db}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type pgQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func appendJSONPG(ctx context.Context, q pgQuerier, dst []byte, query string, args []any) ([]byte, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return dst, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return dst, err
+		}
+		return append(dst, "null"...), nil
+	}
+	raw := rows.RawValues()
+	if len(raw) != 1 {
+		return dst, fmt.Errorf("query returned %d columns, want 1", len(raw))
+	}
+	if raw[0] == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, raw[0]...)
+	}
+	rows.Close()
+	return dst, rows.Err()
+}
+
+func queryRowsPG(ctx context.Context, q pgQuerier, query string, args []any, scan func(func(...any) error) error) error {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+type pgTx struct {
+	tx pgx.Tx
+	db *DB
+}
+
+func (t *pgTx) Exec(ctx context.Context, query string, args ...any) error {
+	t.db.trace(query)
+	_, err := t.tx.Exec(ctx, query, args...)
+	return err
+}
+
+func (t *pgTx) AppendJSON(ctx context.Context, dst []byte, query string, args ...any) ([]byte, error) {
+	t.db.trace(query)
+	return appendJSONPG(ctx, t.tx, dst, query, args)
+}
+
+func (t *pgTx) QueryRows(ctx context.Context, query string, args []any, scan func(func(...any) error) error) error {
+	t.db.trace(query)
+	return queryRowsPG(ctx, t.tx, query, args, scan)
+}

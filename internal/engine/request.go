@@ -1,0 +1,38 @@
+package engine
+
+// Request is one GraphQL request as received over HTTP or from a library caller.
+type Request struct {
+	Query         string
+	OperationName string
+	// Variables as decoded from JSON with json.Decoder.UseNumber.
+	Variables map[string]any
+	// ReadOnly refuses mutations (GraphQL over HTTP GET).
+	ReadOnly bool
+}
+
+// Outcome classifies a response for the transport.
+type Outcome int
+
+// Outcomes.
+const (
+	// OutcomeOK: data and no errors.
+	OutcomeOK Outcome = iota
+	// OutcomeRequestError: the request could not be executed (parse or
+	// validation failure, unknown operation, bad variables); the body has
+	// "errors" and no "data".
+	OutcomeRequestError
+	// OutcomeFieldError: execution started; the body has "data" (possibly
+	// null) and "errors".
+	OutcomeFieldError
+	// OutcomeMutationNotAllowed: a mutation arrived on a ReadOnly request.
+	OutcomeMutationNotAllowed
+)
+
+// Result describes what Execute wrote.
+type Result struct {
+	Outcome Outcome
+	// OperationType is "query", "mutation" or "" when unknown.
+	OperationType string
+	// OperationName is the executed operation's name ("" when anonymous).
+	OperationName string
+}
