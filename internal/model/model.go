@@ -229,7 +229,12 @@ func (f *Field) ValueKind() Kind {
 type Default struct {
 	// Special is "now", "uuid4" or "" for a literal.
 	Special string
-	Value   any
+	// Value is the literal in the form API input arrives in, so it goes
+	// through the same encoding: text, uuid, decimal, date, datetime and
+	// time as string; integer types and foreign keys to integer keys as
+	// int64; float as float64; boolean as bool; duration as an ISO 8601
+	// string or int64 seconds; json as the decoded value; nil for null.
+	Value any
 }
 
 // Choice is one allowed value of a field with choices.
@@ -291,7 +296,8 @@ type Edge struct {
 	// Field is the declaring field (on From when forward, on To when reverse).
 	Field *Field
 	// For direct relations (no join table): FromColumn on From's table equals
-	// ToColumn on To's table.
+	// ToColumn on To's table. For many_to_many they are the primary key
+	// columns of From and To, which JoinFrom and JoinTo reference.
 	FromColumn string
 	ToColumn   string
 	// Join is set for many_to_many: Join.Table links From (JoinFrom) and To (JoinTo).
