@@ -52,6 +52,15 @@ func nodePos(n *yaml.Node) Pos {
 // didYouMean returns " (did you mean X?)" when one of the valid names is a
 // likely misspelling of name, or "".
 func didYouMean(name string, valid []string) string {
+	if best := suggestion(name, valid); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return ""
+}
+
+// suggestion returns the valid name closest to name when it is close
+// enough to be a typo, or "".
+func suggestion(name string, valid []string) string {
 	best, bestDist := "", len(name)/3+1
 	if bestDist > 3 {
 		bestDist = 3
@@ -61,10 +70,7 @@ func didYouMean(name string, valid []string) string {
 			best, bestDist = v, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
+	return best
 }
 
 // editDistance is the Damerau–Levenshtein distance (with adjacent

@@ -146,6 +146,10 @@ func (l *loader) field(m *Model, p pair) *Field {
 		opt, ok := fieldOptions[q.name]
 		if !ok {
 			l.errorf(q.k, "%s: unknown field option %q%s", what, q.name, didYouMean(q.name, fieldOptionNames))
+			if src.misspelt == nil {
+				src.misspelt = map[string]bool{}
+			}
+			src.misspelt[suggestion(q.name, fieldOptionNames)] = true
 			delete(src.opts, q.name)
 			continue
 		}

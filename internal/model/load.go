@@ -58,6 +58,9 @@ type fieldSource struct {
 	key  *yaml.Node            // the field name
 	opts map[string]*yaml.Node // option name → value node
 	keys map[string]*yaml.Node // option name → key node
+	// misspelt holds the options an unknown option looks like a typo of,
+	// so that "max_lenght" is not also reported as a missing max_length.
+	misspelt map[string]bool
 	// known is false when the type is missing or unknown: type-dependent
 	// checks are skipped rather than piled up on the first error.
 	known bool
@@ -65,6 +68,9 @@ type fieldSource struct {
 
 // opt returns the value node of option name, or nil.
 func (s *fieldSource) opt(name string) *yaml.Node { return s.opts[name] }
+
+// has reports whether option name was given (possibly misspelt).
+func (s *fieldSource) has(name string) bool { return s.keys[name] != nil || s.misspelt[name] }
 
 // at returns the value node of option name, or the field name when the
 // option is absent: the place to report a problem with the option.
@@ -180,6 +186,8 @@ func (l *loader) parse(data []byte) *Schema {
 			models = p.v
 		default:
 			l.errorf(p.k, "unknown top-level key %q%s", p.name, didYouMean(p.name, topKeys))
+			// A misspelt key is reported once, not also as missing.
+			seen[suggestion(p.name, topKeys)] = true
 		}
 	}
 	if !seen["version"] {
@@ -187,6 +195,8 @@ func (l *loader) parse(data []byte) *Schema {
 	}
 	if !seen["models"] {
 		l.errorf(root, "missing models")
+	}
+	if models == nil {
 		return s
 	}
 	ps := l.pairs(models, "models")
@@ -203,7 +213,25 @@ func (l *loader) parse(data []byte) *Schema {
 	return s
 }
 
-// yamlError reports a syntax error from the YAML parser at the line it names.
+// parserProblems are the yaml.v3 parser (not scanner) errors. yaml.v3
+// reports their line zero-based (the line where the enclosing collection
+// starts), while scanner errors are reported one-based.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// yamlError reports a syntax error from the YAML parser at the line it
+// names; yaml.v3 gives no column.
 func (l *loader) yamlError(err error) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pos := Pos{Line: 1, Col: 1}
@@ -211,6 +239,9 @@ func (l *loader) yamlError(err error) {
 		if num, tail, ok := strings.Cut(rest, ": "); ok {
 			if n, err := strconv.Atoi(num); err == nil && n > 0 {
 				pos.Line, msg = n, tail
+				if parserProblems[msg] {
+					pos.Line++
+				}
 			}
 		}
 	}
@@ -473,7 +504,7 @@ func (l *loader) meta(m *Model, src *modelSource, n *yaml.Node) {
 				}
 			}
 		default:
-			l.errorf(p.k, "unknown meta option %q%s", p.name, didYouMean(p.name, metaKeys))
+			l.errorf(p.k, "%s: unknown meta option %q%s", what, p.name, didYouMean(p.name, metaKeys))
 		}
 	}
 }

@@ -17,12 +17,12 @@ func (l *loader) checkField(f *Field, src *fieldSource, what string) {
 	}
 	switch f.Type {
 	case TypeString:
-		if src.keys["max_length"] == nil {
+		if !src.has("max_length") {
 			l.errorf(src.key, "%s: string needs max_length (or use type text)", what)
 		}
 	case TypeDecimal:
 		for _, o := range []string{"max_digits", "decimal_places"} {
-			if src.keys[o] == nil {
+			if !src.has(o) {
 				l.errorf(src.key, "%s: decimal needs %s", what, o)
 			}
 		}
@@ -69,16 +69,16 @@ func (l *loader) checkRelationOptions(f *Field, src *fieldSource, what string) {
 		f.Rel = &Relation{}
 	}
 	r := f.Rel
-	if src.keys["to"] == nil {
+	if !src.has("to") {
 		l.errorf(src.key, "%s: %s needs to (the target model)", what, f.Type)
 	}
 	if f.Type != TypeManyToMany {
 		switch {
-		case r.OnDelete == "" && src.keys["on_delete"] == nil:
+		case r.OnDelete == "" && !src.has("on_delete"):
 			l.errorf(src.key, "%s: %s needs on_delete (cascade, protect, set_null, set_default, restrict or do_nothing)", what, f.Type)
 		case r.OnDelete == SetNull && !f.Null:
 			l.errorf(src.at("on_delete"), "%s: on_delete set_null needs null: true", what)
-		case r.OnDelete == SetDefault && src.keys["default"] == nil:
+		case r.OnDelete == SetDefault && !src.has("default"):
 			l.errorf(src.at("on_delete"), "%s: on_delete set_default needs a default", what)
 		}
 	}
