@@ -8,6 +8,8 @@ type Request struct {
 	Variables map[string]any
 	// ReadOnly refuses mutations (GraphQL over HTTP GET).
 	ReadOnly bool
+	// RequestID is echoed in error extensions.
+	RequestID string
 }
 
 // Outcome classifies a response for the transport.

@@ -1,0 +1,52 @@
+package sqlgen
+
+import (
+	"strings"
+
+	"github.com/autogql/autogql/internal/model"
+	"github.com/autogql/autogql/internal/plan"
+)
+
+// dialect renders the SQL that differs between databases. The statement
+// shapes are shared; only JSON construction, value formatting, parameters
+// and a few operators differ.
+type dialect interface {
+	// param renders statement parameter n (1-based) of plan param p.
+	param(n int, p plan.Param) string
+	// object builds a JSON object from keys and JSON-ready values.
+	object(keys, vals []string) string
+	// arrayAgg aggregates JSON elements into an array ('[]' when empty).
+	arrayAgg(elem, orderBy string) string
+	// embed wraps a scalar subquery yielding JSON so it nests as JSON.
+	embed(subquery string) string
+	// out formats a column value (expr) of field f for the JSON response.
+	out(expr string, f *model.Field) string
+	// text formats a value of field f as text (group keys).
+	text(expr string, f *model.Field) string
+	// boolJSON turns a SQL condition into a JSON boolean.
+	boolJSON(cond string) string
+	// cmp wraps a column for comparisons (SQLite compares decimals as REAL).
+	cmp(expr string, kind model.Kind) string
+	// inList tests expr against a list parameter.
+	inList(expr, param string, kind model.Kind) string
+	// ilike matches a case-folded pattern parameter.
+	ilike(expr, param string) string
+	// regex matches a regular expression parameter.
+	regex(expr, param string, insensitive bool) string
+	// datePart extracts year, month, day or week_day (Django numbering) as an integer.
+	datePart(expr, part string, kind model.Kind) string
+	// dateOf extracts the date of a datetime.
+	dateOf(expr string) string
+	// cursor renders the opaque cursor of a row's order values.
+	cursor(vals []string) string
+	// aggregate renders sum/avg/min/max of a field, formatted for JSON.
+	aggregate(fn, expr string, f *model.Field) string
+}
+
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+func quoteString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

@@ -1,0 +1,204 @@
+package sqlgen
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/autogql/autogql/internal/model"
+	"github.com/autogql/autogql/internal/plan"
+)
+
+// postgres renders PostgreSQL: json_build_object/json_agg (the json family,
+// cheaper than jsonb and order-preserving), typed parameters.
+type postgres struct {
+	// tz is the time zone name for date parts.
+	tz string
+}
+
+// pgTypes are the column types of kinds whose parameters are Go strings.
+var pgTypes = map[model.Kind]string{
+	model.KindDecimal: "numeric", model.KindUUID: "uuid", model.KindTime: "time", model.KindJSON: "jsonb",
+}
+
+func (postgres) param(n int, p plan.Param) string {
+	s := "$" + strconv.Itoa(n)
+	switch p.Type {
+	case "int":
+		return s + "::bigint"
+	case "bool":
+		return s + "::boolean"
+	case "text":
+		return s + "::text"
+	case "float":
+		return s + "::float8"
+	case "list":
+		switch p.Kind {
+		case model.KindInt, model.KindBigInt:
+			return s + "::bigint[]"
+		case model.KindFloat:
+			return s + "::float8[]"
+		case model.KindBool:
+			return s + "::boolean[]"
+		case model.KindDate:
+			return s + "::date[]"
+		case model.KindDateTime:
+			return s + "::timestamptz[]"
+		case model.KindDuration:
+			return s + "::interval[]"
+		}
+		if t, ok := pgTypes[p.Kind]; ok {
+			return s + "::text[]::" + t + "[]"
+		}
+		return s + "::text[]"
+	}
+	switch p.Kind {
+	case model.KindInt, model.KindBigInt:
+		return s + "::bigint"
+	case model.KindFloat:
+		return s + "::float8"
+	case model.KindBool:
+		return s + "::boolean"
+	case model.KindDate:
+		return s + "::date"
+	case model.KindDateTime:
+		return s + "::timestamptz"
+	case model.KindDuration:
+		return s + "::interval"
+	}
+	if t, ok := pgTypes[p.Kind]; ok {
+		return s + "::text::" + t
+	}
+	return s + "::text"
+}
+
+func (postgres) object(keys, vals []string) string {
+	var b strings.Builder
+	if len(keys) > 50 {
+		// json_build_object takes at most 100 arguments: build wide objects
+		// from a row instead (row_to_json keeps the column order).
+		b.WriteString("(SELECT row_to_json(__w) FROM (SELECT ")
+		for i := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(vals[i] + " AS " + quoteIdent(keys[i]))
+		}
+		b.WriteString(") AS __w)")
+		return b.String()
+	}
+	b.WriteString("json_build_object(")
+	for i := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteString(keys[i]) + ", " + vals[i])
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (postgres) arrayAgg(elem, orderBy string) string {
+	return "coalesce(json_agg(" + elem + " ORDER BY " + orderBy + "), '[]'::json)"
+}
+
+func (postgres) embed(sub string) string { return "(" + sub + ")" }
+
+func (p postgres) out(expr string, f *model.Field) string {
+	if f.PrimaryKey || f.Rel != nil {
+		return expr + "::text"
+	}
+	switch f.Type.Kind() {
+	case model.KindBigInt, model.KindDecimal, model.KindUUID, model.KindTime:
+		return expr + "::text"
+	case model.KindDate:
+		return "to_char(" + expr + ", 'YYYY-MM-DD')"
+	case model.KindDateTime:
+		return pgDateTime(expr)
+	case model.KindDuration:
+		return "('PT' || trim_scale(extract(epoch from " + expr + "))::text || 'S')"
+	case model.KindJSON:
+		return expr + "::json"
+	}
+	return expr
+}
+
+// pgDateTime renders RFC 3339 in UTC with microseconds only when present,
+// matching how SQLite stores datetimes (Django's format).
+func pgDateTime(expr string) string {
+	return "(to_char(" + expr + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_trunc('second', " + expr +
+		") = " + expr + " THEN '' ELSE to_char(" + expr + " AT TIME ZONE 'UTC', '.US') END || 'Z')"
+}
+
+func (p postgres) text(expr string, f *model.Field) string {
+	switch f.Type.Kind() {
+	case model.KindBool:
+		return "CASE WHEN " + expr + " THEN 'true' WHEN NOT " + expr + " THEN 'false' END"
+	case model.KindText:
+		if !f.PrimaryKey && f.Rel == nil {
+			return expr
+		}
+	}
+	return p.out(expr, f) + "::text"
+}
+
+func (postgres) boolJSON(cond string) string { return "(" + cond + ")" }
+
+func (postgres) cmp(expr string, _ model.Kind) string { return expr }
+
+func (postgres) inList(expr, param string, _ model.Kind) string {
+	return expr + " = ANY(" + param + ")"
+}
+
+func (postgres) ilike(expr, param string) string {
+	return expr + " ILIKE " + param + ` ESCAPE '\'`
+}
+
+func (postgres) regex(expr, param string, insensitive bool) string {
+	if insensitive {
+		return expr + " ~* " + param
+	}
+	return expr + " ~ " + param
+}
+
+func (p postgres) local(expr string, kind model.Kind) string {
+	if kind == model.KindDateTime {
+		return "(" + expr + " AT TIME ZONE " + quoteString(p.tz) + ")"
+	}
+	return expr
+}
+
+func (p postgres) datePart(expr, part string, kind model.Kind) string {
+	e := p.local(expr, kind)
+	switch part {
+	case "week_day":
+		return "(extract(dow from " + e + ")::int + 1)"
+	case "date":
+		return e + "::date"
+	}
+	return "extract(" + part + " from " + e + ")::int"
+}
+
+func (p postgres) dateOf(expr string) string {
+	return p.local(expr, model.KindDateTime) + "::date"
+}
+
+func (postgres) cursor(vals []string) string {
+	return "encode(convert_to(json_build_array(" + strings.Join(vals, ", ") + ")::text, 'UTF8'), 'hex')"
+}
+
+func (p postgres) aggregate(fn, expr string, f *model.Field) string {
+	k := f.Type.Kind()
+	switch fn {
+	case "sum":
+		if k == model.KindFloat {
+			return "sum(" + expr + ")"
+		}
+		return "sum(" + expr + ")::text"
+	case "avg":
+		if k == model.KindDecimal {
+			return "round(avg(" + expr + "), " + strconv.Itoa(f.DecimalPlaces) + ")::text"
+		}
+		return "avg(" + expr + ")::float8"
+	}
+	return p.out(fn+"("+expr+")", f)
+}

@@ -1,0 +1,132 @@
+package sqlgen
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/autogql/autogql/internal/model"
+	"github.com/autogql/autogql/internal/plan"
+)
+
+// sqlite renders SQLite: json_object/json_group_array. A JSON value read
+// back from a subquery loses its JSON subtype, so every nested subquery is
+// wrapped in json() to nest as JSON rather than as a string.
+type sqlite struct{}
+
+func (sqlite) param(n int, _ plan.Param) string { return "?" + strconv.Itoa(n) }
+
+func (sqlite) object(keys, vals []string) string {
+	var b strings.Builder
+	b.WriteString("json_object(")
+	for i := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteString(keys[i]) + ", " + vals[i])
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (sqlite) arrayAgg(elem, orderBy string) string {
+	return "json_group_array(" + elem + " ORDER BY " + orderBy + ")"
+}
+
+func (sqlite) embed(sub string) string { return "json((" + sub + "))" }
+
+func (s sqlite) out(expr string, f *model.Field) string {
+	if f.PrimaryKey || f.Rel != nil {
+		return "CAST(" + expr + " AS TEXT)"
+	}
+	switch f.Type.Kind() {
+	case model.KindBigInt:
+		return "CAST(" + expr + " AS TEXT)"
+	case model.KindDecimal:
+		return sqliteDecimal(expr, f.DecimalPlaces)
+	case model.KindBool:
+		return "json(CASE WHEN " + expr + " IS NULL THEN NULL WHEN " + expr + " THEN 'true' ELSE 'false' END)"
+	case model.KindDateTime:
+		return "(replace(" + expr + ", ' ', 'T') || 'Z')"
+	case model.KindDuration:
+		return "('PT' || CASE WHEN " + expr + " % 1000000 = 0 THEN " + expr + " / 1000000 ELSE rtrim(printf('%.6f', " + expr + " / 1000000.0), '0') END || 'S')"
+	case model.KindJSON:
+		return "json(" + expr + ")"
+	}
+	return expr
+}
+
+// sqliteDecimal formats a decimal stored as text with its decimal places,
+// as PostgreSQL's numeric(p,s) prints it.
+func sqliteDecimal(expr string, places int) string {
+	return "CASE WHEN " + expr + " IS NULL THEN NULL ELSE printf('%." + strconv.Itoa(places) + "f', " + expr + ") END"
+}
+
+func (s sqlite) text(expr string, f *model.Field) string {
+	switch f.Type.Kind() {
+	case model.KindBool:
+		return "CASE WHEN " + expr + " IS NULL THEN NULL WHEN " + expr + " THEN 'true' ELSE 'false' END"
+	case model.KindInt, model.KindFloat:
+		return "CAST(" + expr + " AS TEXT)"
+	}
+	return s.out(expr, f)
+}
+
+func (sqlite) boolJSON(cond string) string {
+	return "json(CASE WHEN " + cond + " THEN 'true' ELSE 'false' END)"
+}
+
+func (sqlite) cmp(expr string, kind model.Kind) string {
+	if kind == model.KindDecimal {
+		return "CAST(" + expr + " AS REAL)"
+	}
+	return expr
+}
+
+func (s sqlite) inList(expr, param string, kind model.Kind) string {
+	return s.cmp(expr, kind) + " IN (SELECT " + s.cmp("value", kind) + " FROM json_each(" + param + "))"
+}
+
+func (sqlite) ilike(expr, param string) string {
+	return "casefold(" + expr + ") LIKE " + param + ` ESCAPE '\'`
+}
+
+func (sqlite) regex(expr, param string, _ bool) string {
+	return "regexp(" + param + ", " + expr + ")"
+}
+
+func (sqlite) datePart(expr, part string, _ model.Kind) string {
+	switch part {
+	case "year":
+		return "CAST(strftime('%Y', " + expr + ") AS INTEGER)"
+	case "month":
+		return "CAST(strftime('%m', " + expr + ") AS INTEGER)"
+	case "day":
+		return "CAST(strftime('%d', " + expr + ") AS INTEGER)"
+	case "week_day":
+		return "(CAST(strftime('%w', " + expr + ") AS INTEGER) + 1)"
+	}
+	return "date(" + expr + ")"
+}
+
+func (sqlite) dateOf(expr string) string { return "date(" + expr + ")" }
+
+func (sqlite) cursor(vals []string) string {
+	return "lower(hex(json_array(" + strings.Join(vals, ", ") + ")))"
+}
+
+func (s sqlite) aggregate(fn, expr string, f *model.Field) string {
+	k := f.Type.Kind()
+	if k == model.KindDecimal {
+		return sqliteDecimal(fn+"(CAST("+expr+" AS REAL))", f.DecimalPlaces)
+	}
+	switch fn {
+	case "sum":
+		if k == model.KindFloat {
+			return "sum(" + expr + ")"
+		}
+		return "CAST(sum(" + expr + ") AS TEXT)"
+	case "avg":
+		return "avg(" + expr + ")"
+	}
+	return s.out(fn+"("+expr+")", f)
+}
