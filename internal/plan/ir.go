@@ -87,7 +87,7 @@ type Groups struct {
 	Target *gqlschema.GroupTarget
 	// ByKey orders by key instead of count; Desc reverses.
 	ByKey, Desc bool
-	Limit       int // param index
+	Limit       int   // param index
 	Out         []Out // key, label, count, __typename (Out.What)
 }
 
