@@ -59,24 +59,6 @@ scalar UUID
 "Any JSON value."
 scalar JSON
 
-"Position of a page in an offset-paginated list."
-type PageInfo {
-  total_count: Int!
-  page_count: Int!
-  current_page: Int!
-  per_page: Int!
-  has_next_page: Boolean!
-  has_previous_page: Boolean!
-}
-
-"Position of a page in a cursor-paginated list."
-type CursorPageInfo {
-  has_next_page: Boolean!
-  has_previous_page: Boolean!
-  start_cursor: String
-  end_cursor: String
-}
-
 "One group of rows sharing a value."
 type GroupBucket {
   key: String
@@ -159,6 +141,7 @@ func visibleEdge(e *model.Edge) bool {
 func (g *Schema) writeSDL() string {
 	w := &sdlWriter{}
 	w.b.WriteString(scalarsSDL)
+	g.writePageInfo(w)
 	g.writeQuery(w)
 	for _, m := range g.Model.Models {
 		g.writeEnums(w, m)
@@ -169,6 +152,20 @@ func (g *Schema) writeSDL() string {
 		g.registerGroups(m)
 	}
 	return w.b.String()
+}
+
+// writePageInfo writes the page information types shared by every model.
+func (g *Schema) writePageInfo(w *sdlWriter) {
+	n := g.names.api
+	w.line(`"Position of a page in an offset-paginated list."`)
+	w.line("type PageInfo {")
+	for _, f := range []string{"total_count", "page_count", "current_page", "per_page"} {
+		w.line("  %s: Int!", n(f))
+	}
+	w.line("  %s: Boolean!\n  %s: Boolean!\n}\n", n("has_next_page"), n("has_previous_page"))
+	w.line(`"Position of a page in a cursor-paginated list."`)
+	w.line("type CursorPageInfo {\n  %s: Boolean!\n  %s: Boolean!\n  %s: String\n  %s: String\n}\n",
+		n("has_next_page"), n("has_previous_page"), n("start_cursor"), n("end_cursor"))
 }
 
 func (g *Schema) writeQuery(w *sdlWriter) {
