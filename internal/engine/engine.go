@@ -276,6 +276,10 @@ func appendExact(b []byte, v any) []byte {
 }
 
 func (e *Engine) compile(d *document, op *ast.OperationDefinition, vars map[string]any) (*compiled, error) {
+	return e.compileFor(d, op, vars, e.db.Dialect())
+}
+
+func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[string]any, dialect database.Dialect) (*compiled, error) {
 	key := shapeKey(op, vars)
 	d.mu.Lock()
 	c := d.plans[key]
@@ -283,7 +287,7 @@ func (e *Engine) compile(d *document, op *ast.OperationDefinition, vars map[stri
 	if c != nil {
 		return c, nil
 	}
-	p, err := plan.Build(e.schema, e.db.Dialect(), op, vars, plan.Options{TimeZone: e.opts.TimeZone, Now: e.opts.Now})
+	p, err := plan.Build(e.schema, dialect, op, vars, plan.Options{TimeZone: e.opts.TimeZone, Now: e.opts.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +296,7 @@ func (e *Engine) compile(d *document, op *ast.OperationDefinition, vars map[stri
 		if r.Kind != plan.RootSelect {
 			continue
 		}
-		if c.stmts[i], err = sqlgen.Render(e.db.Dialect(), r.Query, p.Params, sqlgen.Options{TimeZone: e.tzName}); err != nil {
+		if c.stmts[i], err = sqlgen.Render(dialect, r.Query, p.Params, sqlgen.Options{TimeZone: e.tzName}); err != nil {
 			return nil, err
 		}
 	}
