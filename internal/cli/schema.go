@@ -4,15 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 )
 
 func runSchema(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("schema", "schema print [--models FILE]", stderr)
 	c := addCommon(fs)
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || fs.Arg(0) != "print" {
+	if sub != "print" || fs.NArg() != 0 {
 		fs.Usage()
 		return fmt.Errorf("want the subcommand print: %w", errUsage)
 	}
