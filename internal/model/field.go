@@ -28,22 +28,18 @@ type fieldOpt struct {
 	only string
 }
 
-func isText(t FieldType) bool { return t.Kind() == KindText }
+// Predicates for the types an option applies to.
+func isText(t FieldType) bool       { return t.Kind() == KindText }
+func isTemporal(t FieldType) bool   { return t == TypeDate || t == TypeDateTime || t == TypeTime }
+func isFKLike(t FieldType) bool     { return t == TypeForeignKey || t == TypeOneToOne }
+func isM2M(t FieldType) bool        { return t == TypeManyToMany }
+func notM2M(t FieldType) bool       { return t != TypeManyToMany }
+func isDecimal(t FieldType) bool    { return t == TypeDecimal }
+func choicesApply(t FieldType) bool { return !t.IsRelation() && t != TypeJSON }
 func isNumeric(t FieldType) bool {
 	k := t.Kind()
 	return k == KindInt || k == KindBigInt || k == KindFloat || k == KindDecimal
 }
-func isTemporal(t FieldType) bool {
-	return t == TypeDate || t == TypeDateTime || t == TypeTime
-}
-func isFKLike(t FieldType) bool { return t == TypeForeignKey || t == TypeOneToOne }
-func notM2M(t FieldType) bool   { return t != TypeManyToMany }
-func isDecimal(t FieldType) bool {
-	return t == TypeDecimal
-}
-func isM2M(t FieldType) bool          { return t == TypeManyToMany }
-func choicesApply(t FieldType) bool   { return !t.IsRelation() && t != TypeJSON }
-func isRelationType(t FieldType) bool { return t.IsRelation() }
 
 const (
 	onlyText     = "string, text, slug, email and url fields"
@@ -74,9 +70,9 @@ var fieldOptions = map[string]fieldOpt{
 	"auto_now":       {kind: optBool, applies: isTemporal, only: onlyTemporal},
 	"auto_now_add":   {kind: optBool, applies: isTemporal, only: onlyTemporal},
 	"primary_key":    {kind: optBool, applies: notM2M, only: "fields other than many_to_many"},
-	"to":             {kind: optString, applies: isRelationType, only: "foreign_key, one_to_one and many_to_many fields"},
+	"to":             {kind: optString, applies: FieldType.IsRelation, only: "foreign_key, one_to_one and many_to_many fields"},
 	"on_delete":      {kind: optString, applies: isFKLike, only: "foreign_key and one_to_one fields"},
-	"related_name":   {kind: optString, applies: isRelationType, only: "foreign_key, one_to_one and many_to_many fields"},
+	"related_name":   {kind: optString, applies: FieldType.IsRelation, only: "foreign_key, one_to_one and many_to_many fields"},
 	"through":        {kind: optString, applies: isM2M, only: "many_to_many fields"},
 	"db_table":       {kind: optString, applies: isM2M, only: "many_to_many fields (use meta.db_table for a model's table)"},
 }
@@ -91,13 +87,7 @@ var fieldOptionNames = func() []string {
 	return names
 }()
 
-func typeNames() string {
-	names := make([]string, len(FieldTypes))
-	for i, t := range FieldTypes {
-		names[i] = string(t)
-	}
-	return strings.Join(names, ", ")
-}
+func typeNames() string { return strings.Join(typeNameList(), ", ") }
 
 func typeNameList() []string {
 	names := make([]string, len(FieldTypes))

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"testing"
 
@@ -9,7 +11,7 @@ import (
 
 func loadBlog(t *testing.T) *Schema {
 	t.Helper()
-	s, err := Load(filepath.Join("..", "..", "examples", "blog", "models.yaml"))
+	s, err := Load(blogExample)
 	if err != nil {
 		t.Fatalf("Load(blog): %v", err)
 	}
@@ -143,5 +145,84 @@ func TestBlogEdges(t *testing.T) {
 				t.Errorf("%s.Edge(%q) does not return the edge", m.Name, e.Name)
 			}
 		}
+	}
+}
+
+// TestReverseDefaults checks Django's default reverse names: <source
+// singular>_set for foreign keys and many-to-manys, <source singular> for
+// one-to-ones, and none for "+".
+func TestReverseDefaults(t *testing.T) {
+	const src = `
+version: 1
+models:
+  Post:
+    fields:
+      title: {type: text}
+  BlogComment:
+    fields:
+      post: {type: foreign_key, to: Post, on_delete: cascade}
+      reply_to: {type: foreign_key, to: Post, on_delete: cascade, null: true, related_name: "+"}
+  PostStats:
+    fields:
+      post: {type: one_to_one, to: Post, on_delete: cascade}
+  Tag:
+    fields:
+      posts: {type: many_to_many, to: Post}
+`
+	s, err := Parse("models.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := s.Model("Post")
+	tests := []struct {
+		edge    string
+		to      string
+		many    bool
+		related string
+	}{
+		{"blog_comment_set", "BlogComment", true, "blog_comment_set"},
+		{"post_stats", "PostStats", false, "post_stats"},
+		{"tag_set", "Tag", true, "tag_set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.edge, func(t *testing.T) {
+			e := post.Edge(tt.edge)
+			if e == nil {
+				t.Fatalf("Post has no edge %q", tt.edge)
+			}
+			if e.To.Name != tt.to || e.Many != tt.many || !e.Reverse || e.Field.Rel.RelatedName != tt.related {
+				t.Errorf("got to %s many %v reverse %v related_name %q, want %s %v true %q",
+					e.To.Name, e.Many, e.Reverse, e.Field.Rel.RelatedName, tt.to, tt.many, tt.related)
+			}
+		})
+	}
+	if got := len(post.Edges); got != 3 {
+		t.Errorf("got %d edges on Post, want 3 (the \"+\" one is hidden)", got)
+	}
+	if rn := s.Model("BlogComment").Field("reply_to").Rel.RelatedName; rn != "+" {
+		t.Errorf("got related_name %q, want +", rn)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("got %v, want an error wrapping fs.ErrNotExist", err)
+	}
+}
+
+// TestParseReportsEverything checks that problems found while decoding
+// and while resolving relations come back together, each as an *Error.
+func TestParseReportsEverything(t *testing.T) {
+	const src = "version: 1\nmodels:\n  Post:\n    fields:\n      title: {type: string}\n      author: {type: foreign_key, to: Nobody, on_delete: cascade}\n"
+	_, err := Parse("m.yaml", []byte(src))
+	want := "m.yaml:5:7: Post.title: string needs max_length (or use type text)\n" +
+		"m.yaml:6:39: Post.author: to \"Nobody\" is not a declared model"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want\n%s", err, want)
+	}
+	var me *Error
+	if !errors.As(err, &me) || me.Pos != (Pos{Line: 5, Col: 7}) {
+		t.Errorf("errors.As: got %+v, want the first *Error at 5:7", me)
 	}
 }

@@ -39,7 +39,9 @@ type Model struct {
 	Table string
 	// Singular is the snake_case API name ("post").
 	Singular string
-	// Plural is the API list name ("posts"): meta.plural or the English plural.
+	// Plural is the API list name ("posts"): meta.plural or the English
+	// plural, or "<singular>_list" when the word has no distinct plural
+	// ("sheep_list"), so that it always differs from Singular.
 	Plural string
 	// Fields in declaration order; the implicit id (when there is one) comes first.
 	Fields []*Field

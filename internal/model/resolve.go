@@ -98,10 +98,9 @@ func (l *loader) resolveModel(s *Schema, m *Model) {
 				f.Column = f.Name + "_id"
 			}
 		}
-		if prev, dup := m.fields[f.Name]; dup {
-			// Only the implicit id can collide here (YAML keys are unique);
-			// checkField has reported the declared id already.
-			_ = prev
+		if m.fields[f.Name] != nil {
+			// Only a declared id can collide with the implicit one (YAML
+			// keys are unique), and checkField has reported it.
 			continue
 		}
 		m.fields[f.Name] = f

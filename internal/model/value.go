@@ -275,8 +275,13 @@ func show(n *yaml.Node) string {
 		return "mapping"
 	case n.Kind == yaml.SequenceNode:
 		return "list"
-	case n.Tag == "!!str":
-		return strconv.Quote(n.Value)
 	}
-	return n.Value
+	v := n.Value
+	if utf8.RuneCountInString(v) > 40 {
+		v = string([]rune(v)[:37]) + "..."
+	}
+	if n.Tag == "!!str" {
+		return strconv.Quote(v)
+	}
+	return v
 }
