@@ -1,0 +1,94 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/autogql/autogql/internal/engine"
+	"github.com/autogql/autogql/internal/httpapi/graphiql"
+)
+
+// Executor runs GraphQL requests; *engine.Engine implements it. The handler
+// depends on this interface only, so it can be tested against a double and
+// the engine can be swapped (hot reload) behind it.
+type Executor interface {
+	// Execute appends a complete GraphQL response object ({"data":…} and/or
+	// {"errors":[…]}) to dst and classifies it.
+	Execute(ctx context.Context, req *engine.Request, dst []byte) ([]byte, engine.Result)
+	// SDL returns the schema in GraphQL schema definition language.
+	SDL() string
+}
+
+// DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes is
+// not set.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configure a Handler. The zero value serves GraphQL with a 1 MiB
+// body limit and no GraphiQL or /schema.graphql.
+type Options struct {
+	// MaxBodyBytes bounds a POST body; a larger one gets 413. Zero or less
+	// means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// GraphiQL serves the embedded GraphiQL IDE to browsers at the GraphQL
+	// endpoint, and its files under /graphiql/assets/.
+	GraphiQL bool
+	// Introspection serves the schema as SDL at GET /schema.graphql. (Whether
+	// introspection queries are answered is the Executor's decision.)
+	Introspection bool
+	// Ready reports readiness for GET /readyz: nil means ready. A nil Ready
+	// is always ready.
+	Ready func(ctx context.Context) error
+	// Logger receives panics from the Executor and readiness failures. Nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// Handler is the HTTP surface of SPEC §3 that this package owns: the GraphQL
+// endpoint at /graphql and /graphql/ (GraphQL over HTTP), GraphiQL,
+// /schema.graphql, /healthz and /readyz. Every response carries an
+// X-Request-ID.
+type Handler struct {
+	exec Executor
+	opts Options
+	log  *slog.Logger
+	mux  *http.ServeMux
+}
+
+// New returns a Handler serving exec with opts. It does no I/O.
+func New(exec Executor, opts Options) *Handler {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{exec: exec, opts: opts, log: log, mux: http.NewServeMux()}
+	// Every method reaches the GraphQL endpoint so that a wrong one gets a
+	// GraphQL-shaped 405 rather than the mux's plain-text one.
+	h.mux.HandleFunc("/graphql", h.serveGraphQL)
+	h.mux.HandleFunc("/graphql/{$}", h.serveGraphQL)
+	h.mux.HandleFunc("GET /healthz", h.serveHealthz)
+	h.mux.HandleFunc("GET /readyz", h.serveReadyz)
+	if opts.Introspection {
+		h.mux.HandleFunc("GET /schema.graphql", h.serveSchema)
+	}
+	if opts.GraphiQL {
+		h.mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
+	}
+	return h
+}
+
+// ServeHTTP assigns the request its ID, echoes it in X-Request-ID, and
+// routes it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get(RequestIDHeader)
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	hdr := w.Header()
+	hdr.Set(RequestIDHeader, id)
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+}
