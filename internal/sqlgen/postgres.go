@@ -182,8 +182,15 @@ func (p postgres) dateOf(expr string) string {
 	return p.local(expr, model.KindDateTime) + "::date"
 }
 
+// cursor builds the JSON array text by hand: json_build_array puts a space
+// after each comma, and the cursor must be byte-for-byte the one SQLite's
+// json_array gives, so a client sees the same cursors on both databases.
 func (postgres) cursor(vals []string) string {
-	return "encode(convert_to(json_build_array(" + strings.Join(vals, ", ") + ")::text, 'UTF8'), 'hex')"
+	elems := make([]string, len(vals))
+	for i, v := range vals {
+		elems[i] = "coalesce(to_json(" + v + ")::text, 'null')"
+	}
+	return "encode(convert_to('[' || " + strings.Join(elems, " || ',' || ") + " || ']', 'UTF8'), 'hex')"
 }
 
 func (p postgres) aggregate(fn, expr string, f *model.Field) string {
