@@ -240,3 +240,8 @@ func (t *pgTx) QueryRows(ctx context.Context, query string, args []any, scan fun
 	t.db.trace(query)
 	return queryRowsPG(ctx, t.tx, query, args, scan)
 }
+
+// QuoteIdent quotes an SQL identifier (double quotes on both dialects).
+func QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}

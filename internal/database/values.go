@@ -18,7 +18,6 @@ var ErrInvalidValue = errors.New("invalid value")
 
 // Storage formats SQLite uses, exactly as Django writes them.
 const (
-	sqliteDateTime = "2006-01-02 15:04:05.999999"
 	sqliteDate     = "2006-01-02"
 )
 
@@ -105,7 +104,7 @@ func (d Dialect) Encode(k model.Kind, v any) (any, error) {
 			return nil, err
 		}
 		if d == SQLite {
-			return t.Format(sqliteDateTime), nil
+			return SQLiteDateTime(t), nil
 		}
 		return t, nil
 	case model.KindTime:
@@ -140,6 +139,16 @@ func (d Dialect) Encode(k model.Kind, v any) (any, error) {
 		return string(b), nil
 	}
 	return nil, fmt.Errorf("%w: kind %d cannot hold a value", ErrInvalidValue, k)
+}
+
+// SQLiteDateTime formats an instant as Django stores datetimes on SQLite:
+// UTC, microseconds (all six digits) only when not zero.
+func SQLiteDateTime(t time.Time) string {
+	t = t.UTC().Truncate(time.Microsecond)
+	if t.Nanosecond() == 0 {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
 }
 
 // ParseDateTime accepts RFC 3339 (with or without fractional seconds or

@@ -197,7 +197,11 @@ func (e *Engine) Execute(ctx context.Context, req *Request, dst []byte) ([]byte,
 		res.Outcome = OutcomeFieldError
 		return e.fieldError(dst[:start], err, nil, req), res
 	}
-	out, ok := e.run(ctx, dst, c, vars, req)
+	run := e.run
+	if op.Operation == ast.Mutation {
+		run = e.runMutation
+	}
+	out, ok := run(ctx, dst, c, vars, req)
 	if !ok {
 		res.Outcome = OutcomeFieldError
 	}
@@ -292,11 +296,15 @@ func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[s
 		return nil, err
 	}
 	c = &compiled{op: p, stmts: make([]sqlgen.Statement, len(p.Roots))}
+	opts := sqlgen.Options{TimeZone: e.tzName}
 	for i, r := range p.Roots {
-		if r.Kind != plan.RootSelect {
-			continue
+		switch r.Kind {
+		case plan.RootSelect:
+			c.stmts[i], err = sqlgen.Render(dialect, r.Query, p.Params, opts)
+		case plan.RootMutation:
+			c.stmts[i], err = renderMutation(dialect, r.Mutation, p.Params, opts)
 		}
-		if c.stmts[i], err = sqlgen.Render(dialect, r.Query, p.Params, sqlgen.Options{TimeZone: e.tzName}); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -33,6 +33,10 @@ type Schema struct {
 
 	// Roots maps Query field names to what they read.
 	Roots map[string]*Root
+	// Mutations maps Mutation field names to what they write.
+	Mutations map[string]*MutationRoot
+	// Inputs maps create and update input type names to their fields.
+	Inputs map[string]*Input
 	// Objects maps object type names of models ("Post") to their fields.
 	Objects map[string]*Object
 	// Filters maps filter input type names ("PostFilter") to their fields.
@@ -136,14 +140,16 @@ func Build(s *model.Schema, opts Options) (*Schema, error) {
 		opts.MaxGroupBuckets = 200
 	}
 	g := &Schema{
-		Model:   s,
-		Options: opts,
-		Roots:   map[string]*Root{},
-		Objects: map[string]*Object{},
-		Filters: map[string]*Filter{},
-		Orders:  map[string]map[string]*OrderTarget{},
-		Groups:  map[string]map[string]*GroupTarget{},
-		names:   namer{camel: opts.Naming == model.NamingCamel},
+		Model:     s,
+		Options:   opts,
+		Roots:     map[string]*Root{},
+		Mutations: map[string]*MutationRoot{},
+		Inputs:    map[string]*Input{},
+		Objects:   map[string]*Object{},
+		Filters:   map[string]*Filter{},
+		Orders:    map[string]map[string]*OrderTarget{},
+		Groups:    map[string]map[string]*GroupTarget{},
+		names:     namer{camel: opts.Naming == model.NamingCamel},
 	}
 	g.SDL = g.writeSDL()
 	sum := sha256.Sum256([]byte(g.SDL))

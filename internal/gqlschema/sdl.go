@@ -143,7 +143,9 @@ func (g *Schema) writeSDL() string {
 	w.b.WriteString(scalarsSDL)
 	g.writePageInfo(w)
 	g.writeQuery(w)
+	g.writeMutation(w)
 	for _, m := range g.Model.Models {
+		g.writeInputs(w, m)
 		g.writeEnums(w, m)
 		g.writeObject(w, m)
 		g.writeFilter(w, m)

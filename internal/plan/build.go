@@ -38,8 +38,8 @@ func Build(g *gqlschema.Schema, d database.Dialect, op *ast.OperationDefinition,
 		opts.Now = time.Now
 	}
 	b := &builder{g: g, d: d, vars: vars, opts: opts, op: &Operation{Type: op.Operation, Name: op.Name}}
-	if op.Operation != ast.Query {
-		return nil, inputError("%s operations are not supported yet", op.Operation)
+	if op.Operation != ast.Query && op.Operation != ast.Mutation {
+		return nil, inputError("%s operations are not supported", op.Operation)
 	}
 	for _, grp := range b.collect(op.SelectionSet) {
 		root, err := b.root(grp)
@@ -126,9 +126,24 @@ func (b *builder) root(fg fieldGroup) (*Root, error) {
 	f := fg.first()
 	switch f.Name {
 	case "__typename":
-		return &Root{Key: fg.key, Kind: RootTypename, Typename: "Query"}, nil
+		typename := "Query"
+		if b.op.Type == ast.Mutation {
+			typename = "Mutation"
+		}
+		return &Root{Key: fg.key, Kind: RootTypename, Typename: typename}, nil
 	case "__schema", "__type":
 		return &Root{Key: fg.key, Kind: RootIntrospection, Field: f}, nil
+	}
+	if b.op.Type == ast.Mutation {
+		mr := b.g.Mutations[f.Name]
+		if mr == nil {
+			return nil, fmt.Errorf("%w: unknown mutation %q", ErrInput, f.Name)
+		}
+		mu, err := b.mutation(mr, fg)
+		if err != nil {
+			return nil, err
+		}
+		return &Root{Key: fg.key, Kind: RootMutation, Mutation: mu}, nil
 	}
 	r := b.g.Roots[f.Name]
 	if r == nil {

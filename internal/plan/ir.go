@@ -31,6 +31,8 @@ const (
 	RootIntrospection
 	// RootSelect is answered by one SQL statement.
 	RootSelect
+	// RootMutation writes, then reads the written rows for its payload.
+	RootMutation
 )
 
 // Root is one root field of the operation.
@@ -43,6 +45,8 @@ type Root struct {
 	Field *ast.Field
 	// Query for RootSelect.
 	Query Query
+	// Mutation for RootMutation.
+	Mutation *Mutation
 }
 
 // Query is the read a root field performs; one of *One, *List, *Pages,
@@ -249,6 +253,12 @@ type Cond struct {
 	// Quick fields for CondQuick: text fields compare with Params[0],
 	// numeric ones with Params[1].
 	Quick []*model.Field
+	// OrNone, for CondExists across a forward (to-one) edge whose lookups
+	// are all isnull, holds their boolean params: when every one is true
+	// the condition also holds for rows without a related row, as Django's
+	// LEFT JOIN gives (category__name__isnull: true matches posts without
+	// a category).
+	OrNone []int
 }
 
 // Param produces one SQL parameter from the request's variables.

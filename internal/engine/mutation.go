@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"maps"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/autogql/autogql/internal/database"
+	"github.com/autogql/autogql/internal/plan"
+	"github.com/autogql/autogql/internal/sqlgen"
+	"github.com/autogql/autogql/internal/write"
+)
+
+// errRollback ends a mutation transaction whose input was invalid.
+var errRollback = errors.New("mutation rolled back")
+
+// maxAttempts bounds retries of a mutation transaction that lost a
+// serialization or deadlock race on PostgreSQL.
+const maxAttempts = 3
+
+// mutationResult is the outcome of one root field of a mutation operation.
+type mutationResult struct {
+	res write.Result
+	ran bool
+}
+
+// runMutation executes every root field of a mutation operation in one
+// transaction. If any field reports input errors, nothing is written: that
+// field answers its own errors and every other mutation field answers
+// ok: false with a rolled_back error, so no part of the response claims a
+// write that did not happen.
+func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars map[string]any, req *Request) ([]byte, bool) {
+	start := len(dst)
+	w := write.New(e.schema, e.db.Dialect(), e.opts.Now)
+	results := make([]mutationResult, len(c.op.Roots))
+	failed := -1
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		failed = -1
+		clear(results)
+		err = e.db.InTx(ctx, func(tx database.Querier) error {
+			for i, r := range c.op.Roots {
+				if r.Kind != plan.RootMutation {
+					continue
+				}
+				read := func(ctx context.Context, id any) ([]byte, error) {
+					return e.readObject(ctx, tx, c, i, vars, id)
+				}
+				res, err := w.Run(ctx, tx, r.Mutation, vars, read)
+				if err != nil {
+					return err
+				}
+				results[i] = mutationResult{res: res, ran: true}
+				if len(res.Errors) > 0 {
+					failed = i
+					return errRollback
+				}
+			}
+			return nil
+		})
+		if !retryable(err) {
+			break
+		}
+	}
+	if err != nil && !errors.Is(err, errRollback) {
+		key := ""
+		if failed >= 0 {
+			key = c.op.Roots[failed].Key
+		}
+		return e.fieldError(dst[:start], err, []string{key}, req), false
+	}
+	dst = append(dst, `{"data":{`...)
+	for i, r := range c.op.Roots {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, r.Key)
+		dst = append(dst, ':')
+		switch r.Kind {
+		case plan.RootTypename:
+			dst = appendString(dst, r.Typename)
+		case plan.RootMutation:
+			res := results[i].res
+			if failed >= 0 && i != failed {
+				res = write.Result{Errors: []write.FieldError{{
+					Code:    "rolled_back",
+					Message: "Not applied: " + c.op.Roots[failed].Key + " failed, so nothing in this request was written.",
+				}}}
+			}
+			dst = appendPayload(dst, r.Mutation, res)
+		default:
+			dst = append(dst, "null"...)
+		}
+	}
+	return append(dst, "}}"...), true
+}
+
+// readObject renders the payload object of one written row with the read
+// path's statement for root i, inside the transaction.
+func (e *Engine) readObject(ctx context.Context, tx database.Querier, c *compiled, i int, vars map[string]any, id any) ([]byte, error) {
+	st := c.stmts[i]
+	v := maps.Clone(vars)
+	if v == nil {
+		v = map[string]any{}
+	}
+	v[plan.IDVariable] = id
+	args := make([]any, len(st.Params))
+	for j, pi := range st.Params {
+		val, err := c.op.Params[pi].Value(v)
+		if err != nil {
+			return nil, err
+		}
+		args[j] = val
+	}
+	return tx.AppendJSON(ctx, nil, st.SQL, args...)
+}
+
+// renderMutation renders the object read of a mutation root, if any.
+func renderMutation(d database.Dialect, mu *plan.Mutation, params []plan.Param, opts sqlgen.Options) (sqlgen.Statement, error) {
+	if mu.Object == nil {
+		return sqlgen.Statement{}, nil
+	}
+	return sqlgen.Render(d, mu.Object, params, opts)
+}
+
+// appendPayload writes a mutation payload in selection order.
+func appendPayload(dst []byte, mu *plan.Mutation, res write.Result) []byte {
+	ok := len(res.Errors) == 0
+	dst = append(dst, '{')
+	for i, o := range mu.Out {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, o.Key)
+		dst = append(dst, ':')
+		switch o.What {
+		case "__typename":
+			dst = appendString(dst, o.Typename)
+		case "ok":
+			if ok {
+				dst = append(dst, "true"...)
+			} else {
+				dst = append(dst, "false"...)
+			}
+		case "object":
+			if ok && len(res.Objects) == 1 {
+				dst = append(dst, res.Objects[0]...)
+			} else {
+				dst = append(dst, "null"...)
+			}
+		case "objects":
+			dst = append(dst, '[')
+			if ok {
+				for j, obj := range res.Objects {
+					if j > 0 {
+						dst = append(dst, ',')
+					}
+					dst = append(dst, obj...)
+				}
+			}
+			dst = append(dst, ']')
+		case "errors":
+			dst = append(dst, '[')
+			for j, fe := range res.Errors {
+				if j > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendFieldError(dst, o.Sub, fe)
+			}
+			dst = append(dst, ']')
+		}
+	}
+	return append(dst, '}')
+}
+
+func appendFieldError(dst []byte, sel []plan.PayloadOut, fe write.FieldError) []byte {
+	dst = append(dst, '{')
+	for i, o := range sel {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, o.Key)
+		dst = append(dst, ':')
+		switch o.What {
+		case "__typename":
+			dst = appendString(dst, o.Typename)
+		case "field":
+			if fe.Field == "" {
+				dst = append(dst, "null"...)
+			} else {
+				dst = appendString(dst, fe.Field)
+			}
+		case "message":
+			dst = appendString(dst, fe.Message)
+		case "code":
+			dst = appendString(dst, fe.Code)
+		}
+	}
+	return append(dst, '}')
+}
+
+// retryable reports PostgreSQL serialization failures and deadlocks.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

@@ -1,0 +1,438 @@
+package write
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/autogql/autogql/internal/database"
+	"github.com/autogql/autogql/internal/gqlschema"
+	"github.com/autogql/autogql/internal/model"
+)
+
+// column is one column value of an INSERT or UPDATE.
+type column struct {
+	f *model.Field
+	v any
+}
+
+// pending are the relation writes done after the row itself exists.
+type pending struct {
+	sets    []linkWrite
+	nested  []nestedWrite
+	changed bool
+}
+
+type linkWrite struct {
+	in   *gqlschema.InputField
+	keys []any
+}
+
+type nestedWrite struct {
+	in    *gqlschema.InputField
+	items []any
+	path  string
+}
+
+// columns validates the column inputs of in (create or update input of m)
+// and creates nested foreign-key targets. It returns the columns to write
+// and the relation writes to do afterwards.
+func (s *session) columns(m *model.Model, spec *gqlschema.Input, in map[string]any, path string) ([]column, pending, map[*model.Field]bool, error) {
+	var cols []column
+	var after pending
+	// given holds the fields the input names, valid or not, so that an
+	// invalid value is not also reported as missing.
+	given := map[*model.Field]bool{}
+	for _, inf := range spec.Order {
+		v, present := in[inf.Name]
+		if !present {
+			continue
+		}
+		p := path + inf.Name
+		switch inf.Kind {
+		case gqlschema.InputColumn:
+			f := inf.Field
+			if given[f] {
+				s.fail(p, "conflict", "Give %s or %s, not both.", s.w.g.Name(f.Name), s.w.g.Name("nested_"+f.Name))
+				continue
+			}
+			given[f] = true
+			if v == nil {
+				if !f.Null {
+					s.fail(p, "null", "This field cannot be null.")
+				}
+				cols = append(cols, column{f, nil})
+				continue
+			}
+			enc, errs := value(s.w.d, f, v, p)
+			s.errs = append(s.errs, errs...)
+			if len(errs) > 0 {
+				continue
+			}
+			if f.Rel != nil {
+				ok, err := s.exists(f.Rel.Target, enc)
+				if err != nil {
+					return nil, after, given, err
+				}
+				if !ok {
+					s.fail(p, "not_found", "%s %v does not exist.", f.Rel.Target.Name, v)
+					continue
+				}
+			}
+			cols = append(cols, column{f, enc})
+		case gqlschema.InputNestedOne:
+			f := inf.Field
+			if v == nil {
+				continue
+			}
+			if given[f] {
+				s.fail(p, "conflict", "Give %s or %s, not both.", s.w.g.Name(f.Name), s.w.g.Name("nested_"+f.Name))
+				continue
+			}
+			given[f] = true
+			child, _ := v.(map[string]any)
+			id, err := s.create(f.Rel.Target, child, p+".", nil)
+			if err != nil {
+				return nil, after, given, err
+			}
+			cols = append(cols, column{f, id})
+		case gqlschema.InputSet, gqlschema.InputAdd, gqlschema.InputRemove:
+			list, _ := v.([]any)
+			keys, err := s.linkKeys(inf, list, p)
+			if err != nil {
+				return nil, after, given, err
+			}
+			after.sets = append(after.sets, linkWrite{in: inf, keys: keys})
+		case gqlschema.InputNestedMany:
+			list, _ := v.([]any)
+			after.nested = append(after.nested, nestedWrite{in: inf, items: list, path: p})
+		}
+	}
+	return cols, after, given, nil
+}
+
+// create inserts a row of m from a create input and its nested writes;
+// preset holds back-references filled by a parent.
+func (s *session) create(m *model.Model, in map[string]any, path string, preset map[*model.Field]any) (any, error) {
+	spec := s.w.g.Inputs[m.Name+"CreateInput"]
+	before := len(s.errs)
+	cols, after, set, err := s.columns(m, spec, in, path)
+	if err != nil {
+		return nil, err
+	}
+	for f, v := range preset {
+		if !set[f] {
+			cols = append(cols, column{f, v})
+			set[f] = true
+		}
+	}
+	for _, f := range m.Fields {
+		if set[f] || f.Implicit || f.Type == model.TypeManyToMany {
+			continue
+		}
+		if v, ok := s.defaultValue(f); ok {
+			cols = append(cols, column{f, v})
+			continue
+		}
+		switch {
+		case f.Rel != nil && !f.Null && !f.Excluded:
+			s.fail(path+s.w.g.Name(f.Name), "required", "This field is required: give %s or %s.", s.w.g.Name(f.Name), s.w.g.Name("nested_"+f.Name))
+		case gqlschema.Required(f):
+			s.fail(path+s.w.g.Name(f.Name), "required", "This field is required.")
+		case f.Blank && !f.Null && f.Type.Kind() == model.KindText:
+			cols = append(cols, column{f, ""})
+		case !f.Null && f.Type.Kind() == model.KindBool:
+			v, _ := s.w.d.Encode(model.KindBool, false)
+			cols = append(cols, column{f, v})
+		}
+	}
+	if err := s.checkUnique(m, cols, nil, path); err != nil {
+		return nil, err
+	}
+	if len(s.errs) > before {
+		return nil, nil
+	}
+	id, err := s.insert(m, cols, path)
+	if err != nil || id == nil {
+		return nil, err
+	}
+	return id, s.relations(m, id, after)
+}
+
+// insert runs the INSERT and returns the new key (nil after a mapped
+// unique violation).
+func (s *session) insert(m *model.Model, cols []column, path string) (any, error) {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + q(m.Table))
+	args := make([]any, len(cols))
+	if len(cols) == 0 {
+		b.WriteString(" DEFAULT VALUES")
+	} else {
+		names := make([]string, len(cols))
+		phs := make([]string, len(cols))
+		for i, c := range cols {
+			names[i], phs[i], args[i] = q(c.f.Column), s.ph(i+1), c.v
+		}
+		b.WriteString(" (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(phs, ", ") + ")")
+	}
+	b.WriteString(" RETURNING " + q(m.PK.Column))
+	var id any
+	err := s.guarded(func() error {
+		return s.tx.QueryRows(s.ctx, b.String(), args, func(scan func(...any) error) error { return scan(&id) })
+	})
+	if err != nil {
+		return nil, s.uniqueErrors(m, err, path)
+	}
+	return normalizeKey(m, id), nil
+}
+
+// guarded runs a write whose constraint errors are mapped to field errors.
+// On PostgreSQL a failed statement aborts the transaction, so the write runs
+// under a savepoint that is rolled back on error, keeping the transaction
+// usable for the remaining validation.
+func (s *session) guarded(write func() error) error {
+	if s.w.d != database.Postgres {
+		return write()
+	}
+	if err := s.tx.Exec(s.ctx, "SAVEPOINT autogql_write"); err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		if rerr := s.tx.Exec(s.ctx, "ROLLBACK TO SAVEPOINT autogql_write"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return s.tx.Exec(s.ctx, "RELEASE SAVEPOINT autogql_write")
+}
+
+// normalizeKey turns a scanned key into the driver value reads bind.
+func normalizeKey(m *model.Model, id any) any {
+	switch x := id.(type) {
+	case int32:
+		return int64(x)
+	case []byte:
+		return string(x)
+	case [16]byte:
+		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16])
+	}
+	return id
+}
+
+// update applies an update input to the row with key v.
+func (s *session) update(m *model.Model, v any, in map[string]any, path string) (any, error) {
+	id, ok := s.key(m, v, path+"id")
+	if !ok {
+		return nil, nil
+	}
+	found, err := s.exists(m, id)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		s.fail(path+"id", "not_found", "%s %v does not exist.", m.Name, v)
+		return nil, nil
+	}
+	before := len(s.errs)
+	cols, after, _, err := s.columns(m, s.w.g.Inputs[m.Name+"UpdateInput"], in, path)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range m.Fields {
+		if f.AutoNow {
+			cols = append(cols, column{f, s.nowFor(f)})
+		}
+	}
+	if err := s.checkUnique(m, cols, id, path); err != nil {
+		return nil, err
+	}
+	if len(s.errs) > before {
+		return nil, nil
+	}
+	if len(cols) > 0 {
+		sets := make([]string, len(cols))
+		args := make([]any, 0, len(cols)+1)
+		for i, c := range cols {
+			sets[i] = q(c.f.Column) + " = " + s.ph(i+1)
+			args = append(args, c.v)
+		}
+		args = append(args, id)
+		sql := "UPDATE " + q(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + q(m.PK.Column) + " = " + s.ph(len(args))
+		if err := s.guarded(func() error { return s.tx.Exec(s.ctx, sql, args...) }); err != nil {
+			if err := s.uniqueErrors(m, err, path); err != nil {
+				return nil, err
+			}
+			return nil, nil
+		}
+	}
+	return id, s.relations(m, id, after)
+}
+
+// relations performs the many_to_many and nested writes of a row.
+func (s *session) relations(m *model.Model, id any, after pending) error {
+	for _, l := range after.sets {
+		e, keys := l.in.Edge, l.keys
+		jt, from, to := q(e.Join.Table), q(e.JoinFrom), q(e.JoinTo)
+		if l.in.Kind == gqlschema.InputSet {
+			if err := s.tx.Exec(s.ctx, "DELETE FROM "+jt+" WHERE "+from+" = "+s.ph(1), id); err != nil {
+				return err
+			}
+		}
+		for _, k := range keys {
+			var err error
+			if l.in.Kind == gqlschema.InputRemove {
+				err = s.tx.Exec(s.ctx, "DELETE FROM "+jt+" WHERE "+from+" = "+s.ph(1)+" AND "+to+" = "+s.ph(2), id, k)
+			} else {
+				err = s.link(e, id, k)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range after.nested {
+		e := n.in.Edge
+		for i, item := range n.items {
+			child, _ := item.(map[string]any)
+			p := n.path + "." + strconv.Itoa(i) + "."
+			if e.Join != nil {
+				k, err := s.create(e.To, child, p, nil)
+				if err != nil {
+					return err
+				}
+				if k != nil {
+					if err := s.link(e, id, k); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			// Reverse foreign key: the child's key column points back here.
+			if _, err := s.create(e.To, child, p, map[*model.Field]any{e.Field: id}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// link inserts one join row unless it exists.
+func (s *session) link(e *model.Edge, from, to any) error {
+	jt, fc, tc := q(e.Join.Table), q(e.JoinFrom), q(e.JoinTo)
+	return s.tx.Exec(s.ctx, "INSERT INTO "+jt+" ("+fc+", "+tc+") SELECT "+s.ph(1)+", "+s.ph(2)+
+		" WHERE NOT EXISTS (SELECT 1 FROM "+jt+" WHERE "+fc+" = "+s.ph(1)+" AND "+tc+" = "+s.ph(2)+")", from, to)
+}
+
+// linkKeys encodes the keys of a many_to_many link list and reports those
+// that do not exist (removing a link to a missing row is not an error).
+func (s *session) linkKeys(in *gqlschema.InputField, ids []any, path string) ([]any, error) {
+	target := in.Edge.To
+	var keys []any
+	var missing []string
+	for i, v := range ids {
+		k, ok := s.key(target, v, path+"."+strconv.Itoa(i))
+		if !ok {
+			continue
+		}
+		if in.Kind != gqlschema.InputRemove {
+			found, err := s.exists(target, k)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				missing = append(missing, fmt.Sprint(v))
+				continue
+			}
+		}
+		keys = append(keys, k)
+	}
+	if len(missing) > 0 {
+		s.fail(path, "not_found", "%s %s not found.", target.Name, strings.Join(missing, ", "))
+	}
+	return keys, nil
+}
+
+// checkUnique reports values that would break unique or unique_together,
+// excluding the row being updated (self).
+func (s *session) checkUnique(m *model.Model, cols []column, self any, path string) error {
+	vals := map[*model.Field]any{}
+	for _, c := range cols {
+		vals[c.f] = c.v
+	}
+	check := func(fields []*model.Field) (bool, error) {
+		conds := make([]string, len(fields))
+		args := make([]any, len(fields))
+		for i, f := range fields {
+			conds[i] = q(f.Column) + " = " + s.ph(i+1)
+			args[i] = vals[f]
+		}
+		if self != nil {
+			args = append(args, self)
+			conds = append(conds, q(m.PK.Column)+" <> "+s.ph(len(args)))
+		}
+		taken := false
+		err := s.tx.QueryRows(s.ctx, "SELECT 1 FROM "+q(m.Table)+" WHERE "+strings.Join(conds, " AND ")+" LIMIT 1", args,
+			func(func(...any) error) error { taken = true; return nil })
+		return taken, err
+	}
+	for _, f := range m.Fields {
+		if v, ok := vals[f]; !ok || v == nil || !(f.Unique || f.Type == model.TypeOneToOne) || f.PrimaryKey && self != nil {
+			continue
+		}
+		taken, err := check([]*model.Field{f})
+		if err != nil {
+			return err
+		}
+		if taken {
+			s.fail(path+s.w.g.Name(f.Name), "unique", "%s with this %s already exists.", m.Name, strings.ReplaceAll(f.Name, "_", " "))
+		}
+	}
+	for _, group := range m.Meta.UniqueTogether {
+		var fields []*model.Field
+		complete := true
+		for _, name := range group {
+			f := m.Field(name)
+			if v, ok := vals[f]; !ok || v == nil {
+				complete = false
+				break
+			}
+			fields = append(fields, f)
+		}
+		if !complete {
+			continue
+		}
+		taken, err := check(fields)
+		if err != nil {
+			return err
+		}
+		if taken {
+			s.fail(strings.TrimSuffix(path, "."), "unique_together", "%s with this %s already exists.", m.Name, strings.Join(group, " and "))
+		}
+	}
+	return nil
+}
+
+var sqliteUnique = regexp.MustCompile(`UNIQUE constraint failed: [^.]+\.([A-Za-z0-9_]+)`)
+var pgKey = regexp.MustCompile(`Key \(([^,)]+)`)
+
+// uniqueColumn extracts the column of a unique violation from a driver error.
+func uniqueColumn(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		if pe.Code != "23505" {
+			return "", false
+		}
+		if m := pgKey.FindStringSubmatch(pe.Detail); m != nil {
+			return strings.Trim(m[1], `"`), true
+		}
+		return "", true
+	}
+	if m := sqliteUnique.FindStringSubmatch(err.Error()); m != nil {
+		return m[1], true
+	}
+	return "", false
+}
