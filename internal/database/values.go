@@ -18,7 +18,7 @@ var ErrInvalidValue = errors.New("invalid value")
 
 // Storage formats SQLite uses, exactly as Django writes them.
 const (
-	sqliteDate     = "2006-01-02"
+	sqliteDate = "2006-01-02"
 )
 
 // Encode converts an API value (as decoded from JSON with UseNumber or from a
