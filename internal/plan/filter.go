@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -126,9 +127,26 @@ func (b *builder) existsConds(paths []pathLookup) ([]*Cond, error) {
 		if err != nil {
 			return nil, err
 		}
-		conds = append(conds, &Cond{Kind: CondExists, Edge: e, Children: append(direct, nested...)})
+		c := &Cond{Kind: CondExists, Edge: e, Children: append(direct, nested...)}
+		if !e.Many && len(nested) == 0 {
+			c.OrNone = isnullParams(direct)
+		}
+		conds = append(conds, c)
 	}
 	return conds, nil
+}
+
+// isnullParams returns the params of conds when every one is an isnull
+// lookup, else nil.
+func isnullParams(conds []*Cond) []int {
+	var params []int
+	for _, c := range conds {
+		if c.Kind != CondLookup || c.Lookup != "isnull" {
+			return nil
+		}
+		params = append(params, c.Params[0])
+	}
+	return params
 }
 
 // lookup builds the condition for one lookup on a column of the current row.
@@ -154,7 +172,7 @@ func (b *builder) lookup(f *model.Field, lookup string, val any, r ref, name str
 	case "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
 		c.Params = []int{b.likeParam(lookup, r)}
 	case "regex", "iregex":
-		c.Params = []int{b.regexParam(lookup == "iregex", r)}
+		c.Params = []int{b.regexParam(lookup == "iregex", r, label)}
 	case "year", "month", "day", "week_day":
 		c.Params = []int{b.intParam(r, label)}
 	case "date":
@@ -283,8 +301,11 @@ func (b *builder) intParam(r ref, label string) int {
 		if err != nil {
 			return nil, err
 		}
-		n, ok := toInt(v)
-		if !ok {
+		n, given, err := int32Value(v, label)
+		if err != nil {
+			return nil, err
+		}
+		if !given {
 			return nil, inputError("%s: want an integer", label)
 		}
 		return n, nil
@@ -322,7 +343,7 @@ func (b *builder) likeParam(lookup string, r ref) int {
 	}})
 }
 
-func (b *builder) regexParam(insensitive bool, r ref) int {
+func (b *builder) regexParam(insensitive bool, r ref, label string) int {
 	sqlite := b.d == database.SQLite
 	return b.addParam(Param{Kind: model.KindText, Type: "text", Value: func(vars map[string]any) (any, error) {
 		v, err := r.get(vars)
@@ -332,6 +353,12 @@ func (b *builder) regexParam(insensitive bool, r ref) int {
 		s, ok := v.(string)
 		if !ok {
 			return nil, inputError("regex: want a string")
+		}
+		// SQLite matches with Go's regexp (RE2 syntax); checking the pattern
+		// here makes a bad one a clear input error rather than a failed
+		// statement, and keeps the accepted syntax the same on PostgreSQL.
+		if _, err := regexp.Compile(s); err != nil {
+			return nil, inputError("%s: invalid regular expression: %s", label, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 		if sqlite && insensitive {
 			s = "(?i)" + s

@@ -64,10 +64,10 @@ func (b *builder) listSelect(m *model.Model, fg fieldGroup, root bool) (*Select,
 		if err != nil {
 			return nil, err
 		}
-		if v == nil {
-			return max, nil
+		n, given, err := int32Value(v, "limit")
+		if err != nil || !given {
+			return max, err
 		}
-		n, _ := toInt(v)
 		if n < 0 {
 			return nil, inputError("limit must not be negative (got %d)", n)
 		}
@@ -76,10 +76,13 @@ func (b *builder) listSelect(m *model.Model, fg fieldGroup, root bool) (*Select,
 	or, _ := argRef(f, "offset")
 	sel.Offset = b.addParam(Param{Type: "int", Value: func(vars map[string]any) (any, error) {
 		v, err := or.get(vars)
-		if err != nil || v == nil {
-			return int64(0), err
+		if err != nil {
+			return nil, err
 		}
-		n, _ := toInt(v)
+		n, _, err := int32Value(v, "offset")
+		if err != nil {
+			return nil, err
+		}
 		if n < 0 {
 			return nil, inputError("offset must not be negative (got %d)", n)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -109,6 +110,21 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// int32Value reads an optional Int argument value; given is false when it
+// is absent. GraphQL's Int is 32-bit but gqlparser does not check the range
+// of literals (limit: 3000000000 validates), so a value outside 32 bits is
+// an input error here instead of being clamped or truncated silently.
+func int32Value(v any, name string) (n int64, given bool, err error) {
+	if v == nil {
+		return 0, false, nil
+	}
+	n, ok := toInt(v)
+	if !ok || n < math.MinInt32 || n > math.MaxInt32 {
+		return 0, false, inputError("%s must be a 32-bit integer (got %v)", name, v)
+	}
+	return n, true, nil
 }
 
 // toInt reads an Int argument value.

@@ -23,10 +23,14 @@ func (b *builder) pages(m *model.Model, fg fieldGroup) (Query, error) {
 		pv, _ := pageRef.get(vars)
 		sv, _ := ppRef.get(vars)
 		page, per := int64(1), int64(20)
-		if n, ok := toInt(pv); ok {
+		if n, given, err := int32Value(pv, "page"); err != nil {
+			return 0, 0, err
+		} else if given {
 			page = n
 		}
-		if n, ok := toInt(sv); ok {
+		if n, given, err := int32Value(sv, b.g.Name("per_page")); err != nil {
+			return 0, 0, err
+		} else if given {
 			per = n
 		}
 		if page < 1 {
@@ -134,9 +138,9 @@ func (b *builder) groups(m *model.Model, fg fieldGroup) (Query, error) {
 	max := int64(b.g.Options.MaxGroupBuckets)
 	g.Limit = b.addParam(Param{Type: "int", Value: func(vars map[string]any) (any, error) {
 		v, _ := lr.get(vars)
-		n, ok := toInt(v)
-		if !ok {
-			return max, nil
+		n, given, err := int32Value(v, "limit")
+		if err != nil || !given {
+			return max, err
 		}
 		if n < 0 {
 			return nil, inputError("limit must not be negative (got %d)", n)
@@ -255,9 +259,9 @@ func (b *builder) connection(m *model.Model, fg fieldGroup) (Query, error) {
 	max := int64(b.g.MaxPageSize(m))
 	size := func(vars map[string]any) (int64, error) {
 		v, _ := nRef.get(vars)
-		n, ok := toInt(v)
-		if !ok {
-			return max, nil
+		n, given, err := int32Value(v, nName)
+		if err != nil || !given {
+			return max, err
 		}
 		if n < 0 {
 			return 0, inputError("%s must not be negative (got %d)", nName, n)

@@ -38,7 +38,19 @@ func (r *renderer) cond(c *plan.Cond, a string) string {
 		for _, ch := range c.Children {
 			conds = append(conds, r.cond(ch, t))
 		}
-		return "EXISTS (SELECT 1 " + from + where(conds) + ")"
+		exists := "EXISTS (SELECT 1 " + from + where(conds) + ")"
+		if len(c.OrNone) == 0 {
+			return exists
+		}
+		// No related row: every isnull lookup sees NULL, so the condition
+		// holds when each asked for isnull: true.
+		n := r.next("t")
+		from, link = r.from(c.Edge, a, n)
+		none := []string{"NOT EXISTS (SELECT 1 " + from + " WHERE " + link + ")"}
+		for _, p := range c.OrNone {
+			none = append(none, r.p(p))
+		}
+		return "(" + exists + " OR (" + strings.Join(none, " AND ") + "))"
 	case plan.CondCount:
 		t := r.next("t")
 		from, link := r.from(c.Edge, a, t)

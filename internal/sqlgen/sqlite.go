@@ -117,6 +117,9 @@ func (sqlite) cursor(vals []string) string {
 func (s sqlite) aggregate(fn, expr string, f *model.Field) string {
 	k := f.Type.Kind()
 	if k == model.KindDecimal {
+		if (fn == "sum" || fn == "avg") && f.MaxDigits <= maxExactDigits {
+			return sqliteExactDecimal(fn, expr, f.DecimalPlaces)
+		}
 		return sqliteDecimal(fn+"(CAST("+expr+" AS REAL))", f.DecimalPlaces)
 	}
 	switch fn {
@@ -129,4 +132,30 @@ func (s sqlite) aggregate(fn, expr string, f *model.Field) string {
 		return "avg(" + expr + ")"
 	}
 	return s.out(fn+"("+expr+")", f)
+}
+
+// maxExactDigits is the most digits a decimal may have for SQLite to sum
+// it exactly as a scaled integer: up to 15 significant digits a REAL holds
+// the value closely enough that value × 10^places rounds to the exact
+// integer.
+const maxExactDigits = 15
+
+// sqliteExactDecimal sums or averages a decimal column exactly. Decimals
+// are text on SQLite; summing them as REAL is not exact (the average of
+// 2.5 and 4.8 printed as 3.6 where PostgreSQL's numeric gives 3.65, rounded
+// to 3.7). So the values are summed as integers scaled by 10^places, and
+// the average is rounded half away from zero in integer arithmetic, as
+// PostgreSQL's round(numeric) does.
+func sqliteExactDecimal(fn, expr string, places int) string {
+	scale := "1" + strings.Repeat("0", places)
+	v := "sum(CAST(round(CAST(" + expr + " AS REAL) * " + scale + ") AS INTEGER))"
+	if fn == "avg" {
+		n := "count(" + expr + ")"
+		v = "(CASE WHEN " + v + " < 0 THEN -1 ELSE 1 END * ((2 * abs(" + v + ") + " + n + ") / (2 * " + n + ")))"
+	}
+	if places == 0 {
+		return "CAST(" + v + " AS TEXT)"
+	}
+	return "CASE WHEN " + v + " IS NULL THEN NULL ELSE (CASE WHEN " + v + " < 0 THEN '-' ELSE '' END) || (abs(" + v + ") / " + scale +
+		") || '.' || substr('" + strings.Repeat("0", places) + "' || (abs(" + v + ") % " + scale + "), -" + strconv.Itoa(places) + ") END"
 }
