@@ -99,9 +99,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusMethodNotAllowed
 		hdr.Set("Allow", "POST")
 	}
-	hdr.Set("Content-Type", media.contentType())
-	hdr.Set("Content-Length", strconv.Itoa(len(*out)))
-	hdr.Set("Cache-Control", "no-store")
+	hdr["Content-Type"] = media.contentTypeHeader()
+	hdr["Content-Length"] = []string{strconv.Itoa(len(*out))}
+	hdr["Cache-Control"] = noStore
 	w.WriteHeader(status)
 	if _, err := w.Write(*out); err != nil {
 		h.log.DebugContext(r.Context(), "write graphql response", "err", err, "request_id", req.RequestID)
@@ -120,16 +120,18 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *[]byte) 
 		}
 		return http.StatusUnsupportedMediaType, fmt.Sprintf("unsupported Content-Type %q: send application/json", ct)
 	}
-	tooLarge := fmt.Sprintf("request body is larger than the limit of %d bytes", h.opts.MaxBodyBytes)
+	tooLarge := func() (int, string) {
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than the limit of %d bytes", h.opts.MaxBodyBytes)
+	}
 	if r.ContentLength > h.opts.MaxBodyBytes {
-		return http.StatusRequestEntityTooLarge, tooLarge
+		return tooLarge()
 	}
 	var err error
 	*buf, err = readAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), (*buf)[:0])
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
-		return http.StatusRequestEntityTooLarge, tooLarge
+		return tooLarge()
 	case err != nil:
 		return http.StatusBadRequest, "could not read the request body"
 	}

@@ -88,7 +88,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID()
 	}
 	hdr := w.Header()
-	hdr.Set(RequestIDHeader, id)
-	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr[canonicalRequestIDHeader] = []string{id}
+	hdr["X-Content-Type-Options"] = nosniff
 	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 }

@@ -19,10 +19,24 @@ const (
 )
 
 func (m mediaType) contentType() string {
+	return m.contentTypeHeader()[0]
+}
+
+// Header values of the hot path, shared to save an allocation per header
+// per response. net/http only reads them; Header.Add appends to a copy
+// because each slice is at capacity.
+var (
+	graphQLResponseContentType = []string{"application/graphql-response+json; charset=utf-8"}
+	jsonContentType            = []string{"application/json; charset=utf-8"}
+	noStore                    = []string{"no-store"}
+	nosniff                    = []string{"nosniff"}
+)
+
+func (m mediaType) contentTypeHeader() []string {
 	if m == mediaGraphQLResponse {
-		return "application/graphql-response+json; charset=utf-8"
+		return graphQLResponseContentType
 	}
-	return "application/json; charset=utf-8"
+	return jsonContentType
 }
 
 // acceptRange is the match of one candidate media type against an Accept

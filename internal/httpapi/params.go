@@ -26,7 +26,22 @@ func badRequest(format string, args ...any) error {
 // into req. Keys are matched exactly (encoding/json alone would also accept
 // "Query"), numbers in variables stay json.Number, unknown keys are ignored
 // as the specification allows, and anything after the object is an error.
+//
+// The common body goes through decodeBodyFast; anything it does not handle
+// (escapes, unknown or repeated keys, wrong types, malformed JSON) goes
+// through decodeBodyStrict, which defines the behaviour and the error
+// messages.
 func decodeBody(body []byte, req *engine.Request) error {
+	var fast engine.Request
+	if decodeBodyFast(body, &fast) {
+		req.Query, req.OperationName, req.Variables = fast.Query, fast.OperationName, fast.Variables
+		return nil
+	}
+	return decodeBodyStrict(body, req)
+}
+
+// decodeBodyStrict is decodeBody on encoding/json's tokenizer.
+func decodeBodyStrict(body []byte, req *engine.Request) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest(`request body is empty: send a JSON object with a "query"`)
 	}

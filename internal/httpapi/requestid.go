@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 )
 
 // RequestIDHeader carries the request ID in both directions.
 const RequestIDHeader = "X-Request-ID"
+
+// canonicalRequestIDHeader is the http.Header map key of RequestIDHeader.
+var canonicalRequestIDHeader = http.CanonicalHeaderKey(RequestIDHeader)
 
 type requestIDKey struct{}
 
