@@ -43,7 +43,6 @@ func BenchmarkGraphQLPost(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Reset(body)
-		req.Body = http.NoBody
 		req.Body = readCloser{r}
 		req.ContentLength = int64(len(body))
 		clear(w.h)
