@@ -143,19 +143,16 @@ const maxExactDigits = 15
 // sqliteExactDecimal sums or averages a decimal column exactly. Decimals
 // are text on SQLite; summing them as REAL is not exact (the average of
 // 2.5 and 4.8 printed as 3.6 where PostgreSQL's numeric gives 3.65, rounded
-// to 3.7). So the values are summed as integers scaled by 10^places, and
-// the average is rounded half away from zero in integer arithmetic, as
-// PostgreSQL's round(numeric) does.
+// to 3.7). So the values are summed as integers scaled by 10^places. The
+// average of those integers is rounded by round(), half away from zero as
+// PostgreSQL's round(numeric) does: a quotient that is exactly k.5 is
+// exactly representable, and any other lies at least 1/(2·count) away from
+// k.5, far more than a REAL's error.
 func sqliteExactDecimal(fn, expr string, places int) string {
 	scale := "1" + strings.Repeat("0", places)
 	v := "sum(CAST(round(CAST(" + expr + " AS REAL) * " + scale + ") AS INTEGER))"
 	if fn == "avg" {
-		n := "count(" + expr + ")"
-		v = "(CASE WHEN " + v + " < 0 THEN -1 ELSE 1 END * ((2 * abs(" + v + ") + " + n + ") / (2 * " + n + ")))"
+		v = "round(" + v + " * 1.0 / count(" + expr + "))"
 	}
-	if places == 0 {
-		return "CAST(" + v + " AS TEXT)"
-	}
-	return "CASE WHEN " + v + " IS NULL THEN NULL ELSE (CASE WHEN " + v + " < 0 THEN '-' ELSE '' END) || (abs(" + v + ") / " + scale +
-		") || '.' || substr('" + strings.Repeat("0", places) + "' || (abs(" + v + ") % " + scale + "), -" + strconv.Itoa(places) + ") END"
+	return sqliteDecimal(v+" / "+scale+".0", places)
 }
