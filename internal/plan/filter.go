@@ -170,7 +170,7 @@ func (b *builder) lookup(f *model.Field, lookup string, val any, r ref, name str
 	case "isnull":
 		c.Params = []int{b.boolParam(r)}
 	case "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith":
-		c.Params = []int{b.likeParam(lookup, r)}
+		c.Params = []int{b.likeParam(lookup, r, label)}
 	case "regex", "iregex":
 		c.Params = []int{b.regexParam(lookup == "iregex", r, label)}
 	case "year", "month", "day", "week_day":
@@ -209,12 +209,30 @@ func (b *builder) valueParam(kind model.Kind, r ref, label string, check func(ma
 		if err != nil {
 			return nil, err
 		}
-		enc, err := d.Encode(kind, v)
+		enc, err := encode(d, kind, v)
 		if err != nil {
 			return nil, inputError("%s: %s", label, strings.TrimPrefix(err.Error(), database.ErrInvalidValue.Error()+": "))
 		}
 		return enc, nil
 	}})
+}
+
+// errNUL is the reason text with a NUL character is refused.
+const errNUL = "text must not contain NUL characters"
+
+// encode converts an API value for a column of kind k (database.Encode),
+// refusing text with NUL characters: PostgreSQL cannot hold or compare
+// them (SQLSTATE 22021, which would surface as an internal error), and
+// SQLite refuses them too so both databases answer alike.
+func encode(d database.Dialect, k model.Kind, v any) (any, error) {
+	enc, err := d.Encode(k, v)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := enc.(string); ok && strings.ContainsRune(s, 0) {
+		return nil, fmt.Errorf("%w: %s", database.ErrInvalidValue, errNUL)
+	}
+	return enc, nil
 }
 
 // listParam binds a list of values compared with column f: a typed array on
@@ -230,7 +248,7 @@ func (b *builder) listParam(f *model.Field, r ref, label string) int {
 		list, _ := v.([]any)
 		enc := make([]any, len(list))
 		for i, x := range list {
-			if enc[i], err = d.Encode(kind, x); err != nil {
+			if enc[i], err = encode(d, kind, x); err != nil {
 				return nil, inputError("%s: %s", label, strings.TrimPrefix(err.Error(), database.ErrInvalidValue.Error()+": "))
 			}
 		}
@@ -316,7 +334,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // likeParam binds the LIKE pattern of a text lookup. Case-insensitive
 // lookups fold the pattern here; the SQL folds the column.
-func (b *builder) likeParam(lookup string, r ref) int {
+func (b *builder) likeParam(lookup string, r ref, label string) int {
 	sqlite := b.d == database.SQLite
 	return b.addParam(Param{Kind: model.KindText, Type: "text", Value: func(vars map[string]any) (any, error) {
 		v, err := r.get(vars)
@@ -325,7 +343,10 @@ func (b *builder) likeParam(lookup string, r ref) int {
 		}
 		s, ok := v.(string)
 		if !ok {
-			return nil, inputError("%s: want a string", lookup)
+			return nil, inputError("%s: want a string", label)
+		}
+		if strings.ContainsRune(s, 0) {
+			return nil, inputError("%s: %s", label, errNUL)
 		}
 		if sqlite && strings.HasPrefix(lookup, "i") {
 			s = fold.String(s)
@@ -352,7 +373,10 @@ func (b *builder) regexParam(insensitive bool, r ref, label string) int {
 		}
 		s, ok := v.(string)
 		if !ok {
-			return nil, inputError("regex: want a string")
+			return nil, inputError("%s: want a string", label)
+		}
+		if strings.ContainsRune(s, 0) {
+			return nil, inputError("%s: %s", label, errNUL)
 		}
 		// SQLite matches with Go's regexp (RE2 syntax); checking the pattern
 		// here makes a bad one a clear input error rather than a failed
@@ -431,7 +455,7 @@ func (b *builder) quick(m *model.Model, r ref) *Cond {
 			}
 		}
 	}
-	text := b.likeParam("icontains", r)
+	text := b.likeParam("icontains", r, b.g.Name("quick"))
 	num := b.addParam(Param{Kind: model.KindFloat, Type: "float", Value: func(vars map[string]any) (any, error) {
 		v, _ := r.get(vars)
 		s, _ := v.(string)

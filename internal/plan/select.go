@@ -17,7 +17,7 @@ func (b *builder) one(m *model.Model, fg fieldGroup) (Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		enc, err := b.d.Encode(pk.ValueKind(), v)
+		enc, err := encode(b.d, pk.ValueKind(), v)
 		if err != nil {
 			return nil, inputError("id: %s", strings.TrimPrefix(err.Error(), "invalid value: "))
 		}

@@ -309,7 +309,7 @@ func (b *builder) cursor(order []Order, r ref) *Cursor {
 			if err != nil {
 				return nil, err
 			}
-			enc, err := b.d.Encode(kind, vals[i])
+			enc, err := encode(b.d, kind, vals[i])
 			if err != nil {
 				return nil, inputError("invalid cursor")
 			}

@@ -24,7 +24,7 @@ func (r *renderer) cond(c *plan.Cond, a string) string {
 		for _, ch := range c.Children {
 			parts = append(parts, r.cond(ch, a))
 		}
-		return "(" + strings.Join(parts, sep) + ")"
+		return balanced(parts, sep)
 	case plan.CondNot:
 		// Like Django's exclude(), rows where the condition is unknown
 		// (NULL columns) are kept.
@@ -72,6 +72,19 @@ func (r *renderer) cond(c *plan.Cond, a string) string {
 		return "(" + strings.Join(parts, " OR ") + ")"
 	}
 	return "FALSE"
+}
+
+// balanced joins conditions with sep. Long lists are grouped in nested
+// halves: SQLite parses "a OR b OR c …" as a chain as deep as the list and
+// refuses expressions deeper than 1000, so an OR of a thousand filters
+// would fail; halves keep the depth logarithmic.
+func balanced(parts []string, sep string) string {
+	const flat = 16
+	if len(parts) <= flat {
+		return "(" + strings.Join(parts, sep) + ")"
+	}
+	mid := len(parts) / 2
+	return "(" + balanced(parts[:mid], sep) + sep + balanced(parts[mid:], sep) + ")"
 }
 
 // lookup renders one Django lookup on a column.
