@@ -9,10 +9,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -32,6 +35,21 @@ type Options struct {
 	OnQuery func(sql string)
 	// MaxConns caps the pool size (0 = driver default).
 	MaxConns int
+	// MinConns keeps this many PostgreSQL connections open.
+	MinConns int
+	// MaxConnLifetime and MaxConnIdleTime recycle connections (0 = driver
+	// default).
+	MaxConnLifetime, MaxConnIdleTime time.Duration
+	// PgBouncer runs statements without server-side prepared statements
+	// (pgx's exec mode, no statement cache) and sets no startup parameters
+	// PgBouncer would refuse, for PgBouncer in transaction pooling mode.
+	PgBouncer bool
+	// StatementTimeout is a server-side backstop for every statement on
+	// PostgreSQL (statement_timeout); callers bound statements with their
+	// context, which cancels them on the server (0 = none).
+	StatementTimeout time.Duration
+	// Observe, when set, receives the duration of every statement.
+	Observe func(time.Duration)
 }
 
 // DB is an open database. It is safe for concurrent use.
@@ -40,6 +58,7 @@ type DB struct {
 	pg      *pgxpool.Pool
 	sq      *sql.DB
 	onQuery func(string)
+	observe func(time.Duration)
 }
 
 // ErrUnsupportedURL is returned by Open for a URL that names no supported database.
@@ -66,6 +85,28 @@ func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = int32(opts.MaxConns)
 	}
+	if opts.MinConns > 0 {
+		cfg.MinConns = int32(opts.MinConns)
+	}
+	if opts.MaxConnLifetime > 0 {
+		cfg.MaxConnLifetime = opts.MaxConnLifetime
+	}
+	if opts.MaxConnIdleTime > 0 {
+		cfg.MaxConnIdleTime = opts.MaxConnIdleTime
+	}
+	if opts.PgBouncer {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		cfg.ConnConfig.StatementCacheCapacity = 0
+		cfg.ConnConfig.DescriptionCacheCapacity = 0
+	} else if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
+	// A cancelled context (a request timeout, a client gone) cancels the
+	// statement on the server at once rather than only abandoning the
+	// connection, so a slow query stops using the database.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
 	// Durations are rendered by SQL; keep the session's view of time fixed so
 	// generated SQL means the same on every connection.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
@@ -78,7 +119,7 @@ func openPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &DB{dialect: Postgres, pg: pool, onQuery: opts.OnQuery}, nil
+	return &DB{dialect: Postgres, pg: pool, onQuery: opts.OnQuery, observe: opts.Observe}, nil
 }
 
 // Dialect returns the database's SQL dialect.
@@ -105,6 +146,24 @@ func (db *DB) Ping(ctx context.Context) error {
 // Pool returns the PostgreSQL pool (nil on SQLite), for pool statistics.
 func (db *DB) Pool() *pgxpool.Pool { return db.pg }
 
+// PoolStats is a snapshot of the connection pool.
+type PoolStats struct {
+	// Max is the pool's size cap (0: unbounded, SQLite's default).
+	Max int
+	// Idle, InUse and Total count open connections.
+	Idle, InUse, Total int
+}
+
+// PoolStats reports the pool, from pgxpool.Stat or sql.DB.Stats.
+func (db *DB) PoolStats() PoolStats {
+	if db.pg != nil {
+		s := db.pg.Stat()
+		return PoolStats{Max: int(s.MaxConns()), Idle: int(s.IdleConns()), InUse: int(s.AcquiredConns()), Total: int(s.TotalConns())}
+	}
+	s := db.sq.Stats()
+	return PoolStats{Max: s.MaxOpenConnections, Idle: s.Idle, InUse: s.InUse, Total: s.OpenConnections}
+}
+
 // Querier runs statements, on the database or inside a transaction.
 type Querier interface {
 	// Exec runs a statement that returns no rows.
@@ -119,6 +178,9 @@ type Querier interface {
 // Exec implements Querier.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 	db.trace(query)
+	if db.observe != nil {
+		defer db.timed(time.Now())
+	}
 	if db.pg != nil {
 		_, err := db.pg.Exec(ctx, query, args...)
 		return err
@@ -130,6 +192,9 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 // AppendJSON implements Querier.
 func (db *DB) AppendJSON(ctx context.Context, dst []byte, query string, args ...any) ([]byte, error) {
 	db.trace(query)
+	if db.observe != nil {
+		defer db.timed(time.Now())
+	}
 	if db.pg != nil {
 		return appendJSONPG(ctx, db.pg, dst, query, args)
 	}
@@ -139,6 +204,9 @@ func (db *DB) AppendJSON(ctx context.Context, dst []byte, query string, args ...
 // QueryRows implements Querier.
 func (db *DB) QueryRows(ctx context.Context, query string, args []any, scan func(scan func(dest ...any) error) error) error {
 	db.trace(query)
+	if db.observe != nil {
+		defer db.timed(time.Now())
+	}
 	if db.pg != nil {
 		return queryRowsPG(ctx, db.pg, query, args, scan)
 	}
@@ -150,6 +218,9 @@ func (db *DB) trace(query string) {
 		db.onQuery(query)
 	}
 }
+
+// timed reports the duration of a statement that started at start.
+func (db *DB) timed(start time.Time) { db.observe(time.Since(start)) }
 
 // InTx runs fn in one transaction, committing when fn returns nil and
 // rolling back otherwise.
@@ -227,17 +298,26 @@ type pgTx struct {
 
 func (t *pgTx) Exec(ctx context.Context, query string, args ...any) error {
 	t.db.trace(query)
+	if t.db.observe != nil {
+		defer t.db.timed(time.Now())
+	}
 	_, err := t.tx.Exec(ctx, query, args...)
 	return err
 }
 
 func (t *pgTx) AppendJSON(ctx context.Context, dst []byte, query string, args ...any) ([]byte, error) {
 	t.db.trace(query)
+	if t.db.observe != nil {
+		defer t.db.timed(time.Now())
+	}
 	return appendJSONPG(ctx, t.tx, dst, query, args)
 }
 
 func (t *pgTx) QueryRows(ctx context.Context, query string, args []any, scan func(func(...any) error) error) error {
 	t.db.trace(query)
+	if t.db.observe != nil {
+		defer t.db.timed(time.Now())
+	}
 	return queryRowsPG(ctx, t.tx, query, args, scan)
 }
 

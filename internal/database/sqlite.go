@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/text/cases"
 	"modernc.org/sqlite"
@@ -48,11 +49,15 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.MaxConns > 0 {
 		sq.SetMaxOpenConns(opts.MaxConns)
 	}
+	if path != ":memory:" { // closing every connection would drop the database
+		sq.SetConnMaxLifetime(opts.MaxConnLifetime)
+		sq.SetConnMaxIdleTime(opts.MaxConnIdleTime)
+	}
 	if err := sq.PingContext(ctx); err != nil {
 		sq.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	return &DB{dialect: SQLite, sq: sq, onQuery: opts.OnQuery}, nil
+	return &DB{dialect: SQLite, sq: sq, onQuery: opts.OnQuery, observe: opts.Observe}, nil
 }
 
 var registerOnce sync.Once
@@ -156,16 +161,25 @@ type sqlTx struct {
 
 func (t *sqlTx) Exec(ctx context.Context, query string, args ...any) error {
 	t.db.trace(query)
+	if t.db.observe != nil {
+		defer t.db.timed(time.Now())
+	}
 	_, err := t.tx.ExecContext(ctx, query, args...)
 	return err
 }
 
 func (t *sqlTx) AppendJSON(ctx context.Context, dst []byte, query string, args ...any) ([]byte, error) {
 	t.db.trace(query)
+	if t.db.observe != nil {
+		defer t.db.timed(time.Now())
+	}
 	return appendJSONSQL(ctx, t.tx, dst, query, args)
 }
 
 func (t *sqlTx) QueryRows(ctx context.Context, query string, args []any, scan func(func(...any) error) error) error {
 	t.db.trace(query)
+	if t.db.observe != nil {
+		defer t.db.timed(time.Now())
+	}
 	return queryRowsSQL(ctx, t.tx, query, args, scan)
 }

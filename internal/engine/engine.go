@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -12,6 +13,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	// Registers the specified validation rules.
 	_ "github.com/vektah/gqlparser/v2/validator/rules"
 
@@ -35,6 +40,18 @@ type Options struct {
 	// MaxDocuments bounds the document cache (default 1000).
 	MaxDocuments int
 	Logger       *slog.Logger
+	// Limits bound each request (see Limits); the zero value checks nothing.
+	Limits Limits
+	// NoSuggestions leaves gqlparser's "Did you mean …?" hints out of
+	// validation errors (production: they reveal the schema).
+	NoSuggestions bool
+	// Timeout bounds the execution of one request, database statements
+	// included: they are cancelled when it passes (0: no bound beyond the
+	// caller's context).
+	Timeout time.Duration
+	// Tracer, when set, records spans for parse, validate, plan and
+	// execute. Nil costs nothing.
+	Tracer trace.Tracer
 }
 
 // Engine executes GraphQL requests against one database and schema. It is
@@ -45,8 +62,11 @@ type Engine struct {
 	opts   Options
 	tzName string
 
-	mu   sync.RWMutex
-	docs map[string]*document
+	rules *rules.Rules // validation rules; nil means gqlparser's defaults
+
+	mu    sync.RWMutex
+	docs  map[string]*document
+	stats cacheCounters
 }
 
 // New returns an engine; it does no I/O.
@@ -60,7 +80,11 @@ func New(db *database.DB, schema *gqlschema.Schema, opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{db: db, schema: schema, opts: opts, tzName: opts.TimeZone.String(), docs: map[string]*document{}}
+	e := &Engine{db: db, schema: schema, opts: opts, tzName: opts.TimeZone.String(), docs: map[string]*document{}}
+	if opts.NoSuggestions {
+		e.rules = rulesWithoutSuggestions()
+	}
+	return e
 }
 
 // Schema returns the schema the engine serves.
@@ -74,6 +98,10 @@ func (e *Engine) SDL() string { return e.schema.SDL }
 type document struct {
 	doc  *ast.QueryDocument
 	errs []gqlError
+	// rejected is true when a limit refused the document.
+	rejected bool
+	// depth and cost are the deepest and costliest operation's measures.
+	depth, cost int
 	// requestError is true for parse and validation failures.
 	mu    sync.Mutex
 	plans map[string]*compiled
@@ -86,25 +114,21 @@ type compiled struct {
 	stmts []sqlgen.Statement // parallel to op.Roots
 }
 
-// lookup parses and validates a document once and caches the result.
-func (e *Engine) lookup(query string) *document {
+// lookup is lookupCtx without a trace.
+func (e *Engine) lookup(query string) *document { return e.lookupCtx(context.Background(), query) }
+
+// lookupCtx parses and validates a document once and caches the result,
+// limits included.
+func (e *Engine) lookupCtx(ctx context.Context, query string) *document {
 	e.mu.RLock()
 	d := e.docs[query]
 	e.mu.RUnlock()
 	if d != nil {
+		e.stats.documentHits.Add(1)
 		return d
 	}
-	d = &document{plans: map[string]*compiled{}}
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
-	if err != nil {
-		d.errs = toErrors(err, CodeParseFailed)
-	} else if errs := validator.Validate(e.schema.AST, doc); len(errs) > 0 {
-		d.errs = toErrors(errs, CodeValidationFailed)
-	} else if !e.opts.Introspection && usesIntrospection(doc) {
-		d.errs = []gqlError{{Message: "introspection is disabled", Code: CodeValidationFailed}}
-	} else {
-		d.doc = doc
-	}
+	e.stats.documentMisses.Add(1)
+	d = e.prepare(ctx, query)
 	e.mu.Lock()
 	if len(e.docs) >= e.opts.MaxDocuments {
 		// Drop an arbitrary half: cheap, and hot documents come back at once.
@@ -118,6 +142,49 @@ func (e *Engine) lookup(query string) *document {
 	}
 	e.docs[query] = d
 	e.mu.Unlock()
+	return d
+}
+
+// prepare checks the limits on the text, parses, checks the shape,
+// validates and prices a document.
+func (e *Engine) prepare(ctx context.Context, query string) *document {
+	d := &document{plans: map[string]*compiled{}}
+	lim := &e.opts.Limits
+	if errs := lim.checkText(query); errs != nil {
+		d.errs, d.rejected = errs, true
+		return d
+	}
+	_, span := e.startSpan(ctx, "graphql.parse")
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	endSpan(span, err)
+	if err != nil {
+		d.errs = toErrors(err, CodeParseFailed)
+		return d
+	}
+	if d.depth, d.errs = lim.checkShape(doc); d.errs != nil {
+		d.rejected = true
+		return d
+	}
+	_, span = e.startSpan(ctx, "graphql.validate")
+	var errs gqlerror.List
+	if e.rules != nil {
+		errs = validator.ValidateWithRules(e.schema.AST, doc, e.rules)
+	} else {
+		errs = validator.Validate(e.schema.AST, doc)
+	}
+	endSpan(span, errs)
+	switch {
+	case len(errs) > 0:
+		d.errs = toErrors(errs, CodeValidationFailed)
+	case !e.opts.Introspection && usesIntrospection(doc):
+		d.errs = []gqlError{{Message: "introspection is disabled", Code: CodeValidationFailed}}
+	default:
+		if d.cost, d.errs = lim.checkCost(e.schema, doc); d.errs != nil {
+			d.rejected = true
+			return d
+		}
+		d.doc = doc
+	}
 	return d
 }
 
@@ -174,36 +241,61 @@ func toErrors(err error, code string) []gqlError {
 // Execute runs a request and appends the complete JSON response to dst.
 func (e *Engine) Execute(ctx context.Context, req *Request, dst []byte) ([]byte, Result) {
 	start := len(dst)
-	d := e.lookup(req.Query)
+	d := e.lookupCtx(ctx, req.Query)
 	if d.errs != nil {
-		return e.requestError(dst, d.errs, req), Result{Outcome: OutcomeRequestError}
+		return e.requestError(dst, d.errs, req), Result{Outcome: OutcomeRequestError, Rejected: d.rejected, ErrorCode: d.errs[0].Code}
 	}
 	op, errs := selectOperation(d.doc, req.OperationName)
 	if errs != nil {
-		return e.requestError(dst, errs, req), Result{Outcome: OutcomeRequestError}
+		return e.requestError(dst, errs, req), Result{Outcome: OutcomeRequestError, ErrorCode: errs[0].Code}
 	}
-	res := Result{OperationType: string(op.Operation), OperationName: op.Name}
+	res := Result{OperationType: string(op.Operation), OperationName: op.Name, Depth: d.depth, Cost: d.cost}
 	if req.ReadOnly && op.Operation != ast.Query {
-		res.Outcome = OutcomeMutationNotAllowed
+		res.Outcome, res.ErrorCode = OutcomeMutationNotAllowed, CodeBadUserInput
 		return e.requestError(dst, []gqlError{{Message: "only queries are allowed over GET; send mutations with POST", Code: CodeBadUserInput}}, req), res
+	}
+	if max := e.opts.Limits.MaxVariablesBytes; max > 0 && len(req.Variables) > 0 {
+		if n, over := variablesTooLarge(req.Variables, max); over {
+			res.Outcome, res.Rejected, res.ErrorCode = OutcomeRequestError, true, CodeBadUserInput
+			msg := fmt.Sprintf("the variables are over %d bytes (counted %d so far), the limit (max_variables_bytes)", max, n)
+			return e.requestError(dst, []gqlError{{Message: msg, Code: CodeBadUserInput}}, req), res
+		}
 	}
 	vars, gerr := validator.VariableValues(e.schema.AST, op, req.Variables)
 	if gerr != nil {
-		res.Outcome = OutcomeRequestError
+		res.Outcome, res.ErrorCode = OutcomeRequestError, CodeBadUserInput
 		return e.requestError(dst, toErrors(gerr, CodeBadUserInput), req), res
 	}
-	c, err := e.compile(d, op, vars)
+	c, err := e.compileTraced(ctx, d, op, vars)
 	if err != nil {
 		res.Outcome = OutcomeFieldError
-		return e.fieldError(dst[:start], err, nil, req), res
+		dst, res.ErrorCode = e.fieldError(dst[:start], err, nil, req)
+		return dst, res
+	}
+	if e.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
+		defer cancel()
 	}
 	run := e.run
 	if op.Operation == ast.Mutation {
 		run = e.runMutation
 	}
-	out, ok := run(ctx, dst, c, vars, req)
-	if !ok {
-		res.Outcome = OutcomeFieldError
+	var span trace.Span
+	if e.opts.Tracer != nil {
+		ctx, span = e.opts.Tracer.Start(ctx, "graphql.execute", trace.WithAttributes(
+			attribute.String("graphql.operation.type", string(op.Operation)),
+			attribute.String("graphql.operation.name", op.Name)))
+	}
+	out, code := run(ctx, dst, c, vars, req)
+	if code != "" {
+		res.Outcome, res.ErrorCode = OutcomeFieldError, code
+	}
+	if span != nil {
+		if code != "" {
+			span.SetStatus(codes.Error, code)
+		}
+		span.End()
 	}
 	return out, res
 }
@@ -289,8 +381,10 @@ func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[s
 	c := d.plans[key]
 	d.mu.Unlock()
 	if c != nil {
+		e.stats.planHits.Add(1)
 		return c, nil
 	}
+	e.stats.planMisses.Add(1)
 	p, err := plan.Build(e.schema, dialect, op, vars, plan.Options{TimeZone: e.opts.TimeZone, Now: e.opts.Now})
 	if err != nil {
 		return nil, err
@@ -318,7 +412,7 @@ func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[s
 
 // run executes the compiled operation, one statement per root field, and
 // appends `{"data":{…}}` to dst.
-func (e *Engine) run(ctx context.Context, dst []byte, c *compiled, vars map[string]any, req *Request) ([]byte, bool) {
+func (e *Engine) run(ctx context.Context, dst []byte, c *compiled, vars map[string]any, req *Request) ([]byte, string) {
 	start := len(dst)
 	values := make([]any, len(c.op.Params))
 	done := make([]bool, len(c.op.Params))
@@ -348,14 +442,14 @@ func (e *Engine) run(ctx context.Context, dst []byte, c *compiled, vars map[stri
 				args[j] = values[pi]
 			}
 			if err == nil {
-				dst, err = e.db.AppendJSON(ctx, dst, st.SQL, args...)
+				dst, err = e.appendJSON(ctx, dst, st.SQL, args)
 			}
 		}
 		if err != nil {
-			return e.fieldError(dst[:start], err, []string{r.Key}, req), false
+			return e.fieldError(dst[:start], withContextErr(ctx, err), []string{r.Key}, req)
 		}
 	}
-	return append(dst, "}}"...), true
+	return append(dst, "}}"...), ""
 }
 
 func (e *Engine) requestError(dst []byte, errs []gqlError, req *Request) []byte {
@@ -367,7 +461,7 @@ func (e *Engine) requestError(dst []byte, errs []gqlError, req *Request) []byte 
 // fieldError answers {"errors":[…],"data":null}: every root field of the
 // generated API is non-null except the by-id readers, so a failed field
 // nulls the whole result.
-func (e *Engine) fieldError(dst []byte, err error, path []string, req *Request) []byte {
+func (e *Engine) fieldError(dst []byte, err error, path []string, req *Request) ([]byte, string) {
 	ge := gqlError{Path: path}
 	switch {
 	case errors.Is(err, plan.ErrInput):
@@ -377,12 +471,12 @@ func (e *Engine) fieldError(dst []byte, err error, path []string, req *Request) 
 		ge.Code, ge.Message = CodeTimeout, "the request took too long"
 	default:
 		ge.Code, ge.Message = CodeInternal, "internal error"
-		e.opts.Logger.Error("execute failed", "err", err, "request_id", req.RequestID)
+		e.opts.Logger.Error("execute failed", "err", err, "request_id", req.RequestID, "operation", req.OperationName)
 		if e.opts.Debug {
 			ge.Message = "internal error: " + err.Error()
 		}
 	}
 	dst = append(dst, '{')
 	dst = appendErrors(dst, []gqlError{ge}, req.RequestID)
-	return append(dst, `,"data":null}`...)
+	return append(dst, `,"data":null}`...), ge.Code
 }

@@ -31,7 +31,7 @@ type mutationResult struct {
 // field answers its own errors and every other mutation field answers
 // ok: false with a rolled_back error, so no part of the response claims a
 // write that did not happen.
-func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars map[string]any, req *Request) ([]byte, bool) {
+func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars map[string]any, req *Request) ([]byte, string) {
 	start := len(dst)
 	w := write.New(e.schema, e.db.Dialect(), e.opts.Now)
 	results := make([]mutationResult, len(c.op.Roots))
@@ -69,7 +69,7 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 		if failed >= 0 {
 			key = c.op.Roots[failed].Key
 		}
-		return e.fieldError(dst[:start], err, []string{key}, req), false
+		return e.fieldError(dst[:start], withContextErr(ctx, err), []string{key}, req)
 	}
 	dst = append(dst, `{"data":{`...)
 	for i, r := range c.op.Roots {
@@ -94,7 +94,7 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 			dst = append(dst, "null"...)
 		}
 	}
-	return append(dst, "}}"...), true
+	return append(dst, "}}"...), ""
 }
 
 // readObject renders the payload object of one written row with the read

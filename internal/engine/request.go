@@ -37,4 +37,12 @@ type Result struct {
 	OperationType string
 	// OperationName is the executed operation's name ("" when anonymous).
 	OperationName string
+	// Rejected is set when a limit refused the request (before any SQL).
+	Rejected bool
+	// ErrorCode is the extensions.code of the first error ("" without
+	// errors), for logs and metrics.
+	ErrorCode string
+	// Depth and Cost are the document's measures (see Limits); zero for a
+	// document that did not validate.
+	Depth, Cost int
 }
