@@ -26,11 +26,25 @@ type pathLookup struct {
 	r    ref
 }
 
+// maxFilterDepth bounds the nesting of AND, OR and NOT in one filter.
+// Real filters nest a few levels; the bound keeps the rendered condition
+// within SQLite's expression depth (1000), which a filter nested five
+// hundred NOTs deep exceeded with an internal error.
+const maxFilterDepth = 100
+
 // filter builds the condition of a filter input value on model m.
 func (b *builder) filter(m *model.Model, val any, r ref) (*Cond, error) {
+	return b.filterAt(m, val, r, 0)
+}
+
+// filterAt is filter at a nesting depth of AND/OR/NOT.
+func (b *builder) filterAt(m *model.Model, val any, r ref, depth int) (*Cond, error) {
 	obj, ok := val.(map[string]any)
 	if !ok {
 		return nil, nil
+	}
+	if depth > maxFilterDepth {
+		return nil, inputError("filters nest AND, OR and NOT more than %d levels deep", maxFilterDepth)
 	}
 	spec := b.g.Filters[m.Name+"Filter"]
 	var conds []*Cond
@@ -45,7 +59,7 @@ func (b *builder) filter(m *model.Model, val any, r ref) (*Cond, error) {
 			list, _ := v.([]any)
 			var children []*Cond
 			for i, e := range list {
-				c, err := b.filter(m, e, r.key(k).index(i))
+				c, err := b.filterAt(m, e, r.key(k).index(i), depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -62,7 +76,7 @@ func (b *builder) filter(m *model.Model, val any, r ref) (*Cond, error) {
 			}
 			conds = append(conds, &Cond{Kind: kind, Children: children})
 		case "NOT":
-			c, err := b.filter(m, v, r.key(k))
+			c, err := b.filterAt(m, v, r.key(k), depth+1)
 			if err != nil {
 				return nil, err
 			}
