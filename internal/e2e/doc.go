@@ -10,8 +10,17 @@
 //     every expected value can be checked by hand. `go test -run TestE2E
 //     -update` rewrites the expected values from the SQLite answers, to be
 //     reviewed as a diff, never accepted blindly.
-//   - TestStatementsPerRootField proves one SQL statement per root field.
+//   - TestStatementsPerRootField proves one SQL statement per root field,
+//     and TestPageSizeCaps the page size caps, on generated data larger
+//     than the caps.
+//   - TestTimeZone runs date lookups with the engine in a non-UTC zone.
 //   - FuzzCompile feeds arbitrary documents and variables to the engine.
+//   - TestCheck and TestPretty test the runner itself.
+//
+// The generated SQL itself is pinned by TestSQLGolden in internal/sqlgen.
+// PostgreSQL comes from testdb (AUTOGQL_TEST_POSTGRES; skipped when
+// unreachable unless AUTOGQL_REQUIRE_SERVICES=1); AUTOGQL_TEST_DIALECTS
+// narrows the run to one dialect.
 //
 // It sits at the top of the read path (engine → plan → sqlgen → database)
 // and imports only what a library user would.
