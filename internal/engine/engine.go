@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -230,6 +229,9 @@ func toErrors(err error, code string) []gqlError {
 	out := make([]gqlError, 0, len(list))
 	for _, e := range list {
 		ge := gqlError{Message: e.Message, Code: code}
+		if code == CodeBadUserInput {
+			ge.Message = variableMessage(e)
+		}
 		for _, l := range e.Locations {
 			ge.Locations = append(ge.Locations, &ast.Position{Line: l.Line, Column: l.Column})
 		}
@@ -462,15 +464,13 @@ func (e *Engine) requestError(dst []byte, errs []gqlError, req *Request) []byte 
 // generated API is non-null except the by-id readers, so a failed field
 // nulls the whole result.
 func (e *Engine) fieldError(dst []byte, err error, path []string, req *Request) ([]byte, string) {
+	if path == nil {
+		path = errorPath(err)
+	}
 	ge := gqlError{Path: path}
-	switch {
-	case errors.Is(err, plan.ErrInput):
-		ge.Code = CodeBadUserInput
-		ge.Message = strings.TrimPrefix(err.Error(), plan.ErrInput.Error()+": ")
-	case errors.Is(err, context.DeadlineExceeded):
-		ge.Code, ge.Message = CodeTimeout, "the request took too long"
-	default:
-		ge.Code, ge.Message = CodeInternal, "internal error"
+	code, msg, internal := classify(err)
+	ge.Code, ge.Message = code, msg
+	if internal {
 		e.opts.Logger.Error("execute failed", "err", err, "request_id", req.RequestID, "operation", req.OperationName)
 		if e.opts.Debug {
 			ge.Message = "internal error: " + err.Error()

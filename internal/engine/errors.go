@@ -1,7 +1,15 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/autogql/autogql/internal/plan"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -66,6 +74,55 @@ func appendErrors(dst []byte, errs []gqlError, requestID string) []byte {
 		dst = append(dst, "}}"...)
 	}
 	return append(dst, ']')
+}
+
+// classify maps an execution error to its GraphQL code and client message:
+// request values the planner or the database refused are BAD_USER_INPUT;
+// anything else is internal (the caller logs it).
+func classify(err error) (code, message string, internal bool) {
+	var pe *pgconn.PgError
+	switch {
+	case errors.Is(err, plan.ErrInput):
+		return CodeBadUserInput, strings.TrimPrefix(err.Error(), plan.ErrInput.Error()+": "), false
+	case errors.Is(err, context.DeadlineExceeded):
+		return CodeTimeout, "the request took too long", false
+	case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22"):
+		// Class 22 is "data exception": a value PostgreSQL cannot use, such
+		// as a regular expression it does not accept.
+		return CodeBadUserInput, "invalid value: " + pe.Message, false
+	}
+	return CodeInternal, "internal error", true
+}
+
+// errorPath returns the response path of a planning error.
+func errorPath(err error) []string {
+	var pe *plan.PathError
+	if errors.As(err, &pe) {
+		return []string{pe.Key}
+	}
+	return nil
+}
+
+// variableMessage names the variable (and the place inside it) of a
+// variable coercion error.
+func variableMessage(e *gqlerror.Error) string {
+	if len(e.Path) < 2 || e.Path[0] != ast.PathName("variable") {
+		return e.Message
+	}
+	var b strings.Builder
+	b.WriteString("variable $")
+	for i, p := range e.Path[1:] {
+		switch p := p.(type) {
+		case ast.PathName:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(p))
+		case ast.PathIndex:
+			b.WriteString("[" + strconv.Itoa(int(p)) + "]")
+		}
+	}
+	return b.String() + ": " + e.Message
 }
 
 const hexDigits = "0123456789abcdef"

@@ -44,7 +44,7 @@ func Build(g *gqlschema.Schema, d database.Dialect, op *ast.OperationDefinition,
 	for _, grp := range b.collect(op.SelectionSet) {
 		root, err := b.root(grp)
 		if err != nil {
-			return nil, err
+			return nil, &PathError{Key: grp.key, Err: err}
 		}
 		b.op.Roots = append(b.op.Roots, root)
 	}

@@ -14,6 +14,15 @@ import (
 // BAD_USER_INPUT errors.
 var ErrInput = errors.New("bad user input")
 
+// PathError is a planning error of one root field; Key is its response key.
+type PathError struct {
+	Key string
+	Err error
+}
+
+func (e *PathError) Error() string { return e.Err.Error() }
+func (e *PathError) Unwrap() error { return e.Err }
+
 // inputError formats an ErrInput.
 func inputError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInput, fmt.Sprintf(format, args...))
