@@ -63,8 +63,9 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 var registerOnce sync.Once
 
 // registerSQLiteFunctions adds the functions generated SQL relies on:
-// casefold(text) for Unicode case-insensitive lookups and regexp(pattern,
-// text) for the regex lookups (Go RE2 syntax on SQLite).
+// casefold(text) for Unicode case-insensitive lookups, regexp(pattern,
+// text) for the regex lookups (Go RE2 syntax on SQLite) and
+// localtime(datetime, zone) for date parts in the configured time zone.
 func registerSQLiteFunctions() {
 	registerOnce.Do(func() {
 		fold := cases.Fold()
@@ -79,6 +80,27 @@ func registerSQLiteFunctions() {
 			default:
 				return fold.String(fmt.Sprint(v)), nil
 			}
+		})
+		var zones sync.Map // name → *time.Location
+		sqlite.MustRegisterDeterministicScalarFunction("localtime", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			s, ok1 := args[0].(string)
+			name, ok2 := args[1].(string)
+			if !ok1 || !ok2 {
+				return nil, nil
+			}
+			loc, ok := zones.Load(name)
+			if !ok {
+				l, err := time.LoadLocation(name)
+				if err != nil {
+					return nil, fmt.Errorf("unknown time zone %q", name)
+				}
+				loc, _ = zones.LoadOrStore(name, l)
+			}
+			t, err := ParseDateTime(s)
+			if err != nil {
+				return nil, nil
+			}
+			return t.In(loc.(*time.Location)).Format("2006-01-02 15:04:05.999999"), nil
 		})
 		var cache sync.Map // pattern → *regexp.Regexp
 		sqlite.MustRegisterDeterministicScalarFunction("regexp", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {

@@ -42,12 +42,6 @@ func TestTimeZone(t *testing.T) {
 			e := engine.New(fx.db, fx.engine.Schema(), engine.Options{TimeZone: ny, Now: func() time.Time { return Now }})
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					if c.datePart && d == database.SQLite {
-						// Known gap: SQLite has no time zone conversion, so its date
-						// parts are taken in UTC whatever the engine's zone. It needs
-						// a conversion function registered by internal/database.
-						t.Skip("SQLite takes date parts in UTC, not in the engine's time zone")
-					}
 					out, _ := e.Execute(context.Background(), &engine.Request{Query: c.query}, nil)
 					check(t, &Case{Name: c.name, Want: c.want, file: "timezone_test.go"}, out)
 				})

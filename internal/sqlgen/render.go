@@ -26,15 +26,15 @@ type Options struct {
 // Render renders the statement answering one root query of a plan.
 func Render(d database.Dialect, q plan.Query, params []plan.Param, opts Options) (Statement, error) {
 	r := &renderer{params: params, local: map[int]int{}}
+	tz := opts.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
 	switch d {
 	case database.Postgres:
-		tz := opts.TimeZone
-		if tz == "" {
-			tz = "UTC"
-		}
 		r.d = postgres{tz: tz}
 	case database.SQLite:
-		r.d = sqlite{}
+		r.d = sqlite{tz: tz}
 	default:
 		return Statement{}, fmt.Errorf("render: unsupported dialect %q", d)
 	}

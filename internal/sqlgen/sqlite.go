@@ -11,7 +11,19 @@ import (
 // sqlite renders SQLite: json_object/json_group_array. A JSON value read
 // back from a subquery loses its JSON subtype, so every nested subquery is
 // wrapped in json() to nest as JSON rather than as a string.
-type sqlite struct{}
+type sqlite struct {
+	// tz is the zone of date parts; "" or "UTC" needs no conversion.
+	tz string
+}
+
+// local converts a stored UTC datetime to the configured zone's wall clock
+// with the localtime(text, zone) function internal/database registers.
+func (s sqlite) local(expr string, kind model.Kind) string {
+	if kind != model.KindDateTime || s.tz == "" || s.tz == "UTC" {
+		return expr
+	}
+	return "localtime(" + expr + ", " + quoteString(s.tz) + ")"
+}
 
 func (sqlite) param(n int, _ plan.Param) string { return "?" + strconv.Itoa(n) }
 
@@ -94,7 +106,8 @@ func (sqlite) regex(expr, param string, _ bool) string {
 	return "regexp(" + param + ", " + expr + ")"
 }
 
-func (sqlite) datePart(expr, part string, _ model.Kind) string {
+func (s sqlite) datePart(expr, part string, kind model.Kind) string {
+	expr = s.local(expr, kind)
 	switch part {
 	case "year":
 		return "CAST(strftime('%Y', " + expr + ") AS INTEGER)"
@@ -108,7 +121,9 @@ func (sqlite) datePart(expr, part string, _ model.Kind) string {
 	return "date(" + expr + ")"
 }
 
-func (sqlite) dateOf(expr string) string { return "date(" + expr + ")" }
+func (s sqlite) dateOf(expr string) string {
+	return "date(" + s.local(expr, model.KindDateTime) + ")"
+}
 
 func (sqlite) cursor(vals []string) string {
 	return "lower(hex(json_array(" + strings.Join(vals, ", ") + ")))"
