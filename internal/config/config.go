@@ -233,6 +233,15 @@ func Default() Config {
 	}
 }
 
+// ForEnv returns the defaults with the profile of env applied: what Load
+// returns when nothing else is configured.
+func ForEnv(env string) Config {
+	c := Default()
+	applyProfile(&c, env)
+	c.Env = env
+	return c
+}
+
 // applyProfile sets what the environment profile changes from the
 // defaults: development opens up the API for a person at a browser
 // (GraphiQL, introspection, suggestions, detailed errors, table creation,

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/autogql/autogql/internal/engine"
 	"github.com/autogql/autogql/internal/httpapi/graphiql"
@@ -80,7 +81,19 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 
 	out := getBuffer()
 	defer putBuffer(out)
+	start := time.Now()
 	res, ok := h.execute(r.Context(), &req, out)
+	op := operation{typ: res.OperationType, name: res.OperationName, code: res.ErrorCode,
+		depth: res.Depth, cost: res.Cost, duration: time.Since(start), outcome: "ok"}
+	switch {
+	case !ok:
+		op.outcome, op.code = "error", codeInternal
+	case res.Rejected:
+		op.outcome = "rejected"
+	case res.ErrorCode != "":
+		op.outcome = "error"
+	}
+	setOperation(w, op)
 	if !ok {
 		writeError(w, r, http.StatusInternalServerError, media, codeInternal, "internal server error")
 		return
@@ -91,8 +104,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	switch res.Outcome {
 	case engine.OutcomeRequestError:
 		// application/json keeps 200 for every well-formed request; the
-		// newer media type signals request errors in the status.
-		if media == mediaGraphQLResponse {
+		// newer media type signals request errors in the status. A request
+		// a limit refused is 400 either way: the client must change it.
+		if media == mediaGraphQLResponse || res.Rejected {
 			status = http.StatusBadRequest
 		}
 	case engine.OutcomeMutationNotAllowed:

@@ -4,8 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/autogql/autogql/internal/engine"
+	"github.com/autogql/autogql/internal/health"
 	"github.com/autogql/autogql/internal/httpapi/graphiql"
 )
 
@@ -42,6 +47,25 @@ type Options struct {
 	// Logger receives panics from the Executor and readiness failures. Nil
 	// discards.
 	Logger *slog.Logger
+	// Health, when set, serves /health/, /health/check/ and /health/ping/,
+	// and answers /readyz when Ready is nil.
+	Health *health.Checker
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
+	// Observer, when set, receives each request's measurements.
+	Observer Observer
+	// AccessLog writes one line per request to Logger.
+	AccessLog bool
+	// SlowThreshold logs GraphQL operations at least this slow (0: never).
+	SlowThreshold time.Duration
+	// CORS is the cross-origin policy (empty: no cross-origin calls).
+	CORS CORS
+	// TrustedProxies may say a request came over TLS (X-Forwarded-Proto),
+	// which turns on HSTS.
+	TrustedProxies []netip.Prefix
+	// Tracer, when set, records a server span per request, continuing the
+	// caller's W3C traceparent.
+	Tracer trace.Tracer
 }
 
 // Handler is the HTTP surface of SPEC §3 that this package owns: the GraphQL
@@ -69,8 +93,17 @@ func New(exec Executor, opts Options) *Handler {
 	// GraphQL-shaped 405 rather than the mux's plain-text one.
 	h.mux.HandleFunc("/graphql", h.serveGraphQL)
 	h.mux.HandleFunc("/graphql/{$}", h.serveGraphQL)
+	if opts.Ready == nil && opts.Health != nil {
+		h.opts.Ready = opts.Health.Ready
+	}
 	h.mux.HandleFunc("GET /healthz", h.serveHealthz)
 	h.mux.HandleFunc("GET /readyz", h.serveReadyz)
+	if opts.Health != nil {
+		opts.Health.Routes(h.mux)
+	}
+	if opts.Metrics != nil {
+		h.mux.Handle("GET /metrics", opts.Metrics)
+	}
 	if opts.Introspection {
 		h.mux.HandleFunc("GET /schema.graphql", h.serveSchema)
 	}
@@ -78,17 +111,4 @@ func New(exec Executor, opts Options) *Handler {
 		h.mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	}
 	return h
-}
-
-// ServeHTTP assigns the request its ID, echoes it in X-Request-ID, and
-// routes it.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id := r.Header.Get(RequestIDHeader)
-	if !validRequestID(id) {
-		id = newRequestID()
-	}
-	hdr := w.Header()
-	hdr[canonicalRequestIDHeader] = []string{id}
-	hdr["X-Content-Type-Options"] = nosniff
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 }

@@ -7,63 +7,138 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/autogql/autogql/internal/cache"
+	"github.com/autogql/autogql/internal/config"
 	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/engine"
 	"github.com/autogql/autogql/internal/gqlschema"
+	"github.com/autogql/autogql/internal/health"
 	"github.com/autogql/autogql/internal/httpapi"
+	"github.com/autogql/autogql/internal/metrics"
 	"github.com/autogql/autogql/internal/migrate"
 	"github.com/autogql/autogql/internal/model"
 	"github.com/autogql/autogql/internal/seed"
+	"github.com/autogql/autogql/internal/tracing"
 )
 
 // Config is what Run needs.
 type Config struct {
-	// Models is the models file path.
+	// Settings is the full configuration (internal/config). When nil, the
+	// defaults of Env's profile are used with Models, Database and Addr.
+	Settings *config.Config
+
+	// Models is the models file path (when Settings is nil).
 	Models string
-	// Database is the database URL.
+	// Database is the database URL (when Settings is nil).
 	Database string
-	// Addr is the listen address (":8080").
+	// Addr is the listen address (when Settings is nil).
 	Addr string
-	// Env is development, staging or production.
+	// Env is development, staging or production (when Settings is nil).
 	Env string
 	// Seed loads fixtures.json beside the models file when the database
 	// has no rows yet.
 	Seed bool
-	// ShutdownTimeout bounds how long in-flight requests may take to finish.
+	// ShutdownTimeout overrides the settings' shutdown timeout when set.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
+	// Version and Commit are reported by /health/ and autogql_build_info.
+	Version, Commit string
 	// Ready, when set, receives the bound address once the server listens.
 	Ready func(addr net.Addr)
+	// AdminReady, when set, receives the admin listener's address.
+	AdminReady func(addr net.Addr)
 }
 
-// Run serves until ctx ends.
+// settings resolves the configuration Run uses.
+func (cfg *Config) settings() *config.Config {
+	if cfg.Settings != nil {
+		return cfg.Settings
+	}
+	env := cfg.Env
+	if env == "" {
+		env = config.Development
+	}
+	s := config.ForEnv(env)
+	if cfg.Models != "" {
+		s.Models = cfg.Models
+	}
+	if cfg.Database != "" {
+		s.Database.URL = cfg.Database
+	}
+	if cfg.Addr != "" {
+		s.Server.Addr = cfg.Addr
+	}
+	return &s
+}
+
+// Run builds every component from the configuration and serves until ctx
+// ends, then shuts down in order: readiness turns false, the drain delay
+// lets load balancers notice, the listeners stop accepting, in-flight
+// requests finish within the shutdown timeout, and the database pool
+// closes last.
 func Run(ctx context.Context, cfg Config) error {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = 20 * time.Second
+	s := cfg.settings()
+	if cfg.ShutdownTimeout > 0 {
+		s.Server.ShutdownTimeout = cfg.ShutdownTimeout
 	}
-	dev := cfg.Env == "" || cfg.Env == "development"
-	ms, err := model.Load(cfg.Models)
+	warnings, err := s.Validate()
 	if err != nil {
 		return err
 	}
-	schema, err := gqlschema.Build(ms, gqlschema.Options{})
+	for _, w := range warnings {
+		log.Warn("configuration", "warning", w)
+	}
+
+	ms, err := model.Load(s.Models)
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.Database, database.Options{})
+	schema, err := gqlschema.Build(ms, gqlschema.Options{MaxPageSize: s.GraphQL.MaxPageSize})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if dev || cfg.Seed {
+	tp, err := tracing.New(ctx, tracing.Options{Endpoint: s.Tracing.Endpoint, ServiceName: s.Tracing.ServiceName, Version: cfg.Version, SampleRatio: s.Tracing.SampleRatio})
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(tp, log)
+	m := metrics.New(metrics.Options{Version: cfg.Version, Commit: cfg.Commit, MaxOperationNames: s.Metrics.MaxOperationNames})
+	dialect := database.SQLite
+	if s.Database.IsPostgres() {
+		dialect = database.Postgres
+	}
+	dbOpts := database.Options{
+		MaxConns:        s.Database.MaxConns,
+		MinConns:        s.Database.MinConns,
+		MaxConnLifetime: s.Database.MaxConnLifetime,
+		MaxConnIdleTime: s.Database.MaxConnIdleTime,
+		PgBouncer:       s.Database.PgBouncer,
+	}
+	if s.Server.RequestTimeout > 0 {
+		// The context cancels statements at the request timeout; the
+		// server-side timeout is a backstop a little later.
+		dbOpts.StatementTimeout = s.Server.RequestTimeout + 5*time.Second
+	}
+	if s.Metrics.Enabled {
+		dbOpts.Observe = m.SQLObserver(string(dialect))
+	}
+	db, err := database.Open(ctx, s.Database.URL, dbOpts)
+	if err != nil {
+		return err
+	}
+	defer db.Close() // last: after the listeners have drained
+	if s.Database.AutoMigrate || cfg.Seed {
 		applied, err := migrate.Apply(ctx, db, ms)
 		if err != nil {
 			return err
@@ -73,54 +148,240 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	if cfg.Seed {
-		if err := seedIfEmpty(ctx, db, ms, cfg.Models, log); err != nil {
+		if err := seedIfEmpty(ctx, db, ms, s.Models, log); err != nil {
 			return err
 		}
 	}
-	eng := engine.New(db, schema, engine.Options{Introspection: dev, Debug: dev, Logger: log})
-	handler := httpapi.New(eng, httpapi.Options{
-		GraphiQL:      dev,
-		Introspection: dev,
+
+	var store cache.Store = cache.NewMemory()
+	var pingRedis func(context.Context) error
+	if s.Redis.URL != "" {
+		r, err := cache.OpenRedis(s.Redis.URL, cache.RedisOptions{DialTimeout: s.Redis.DialTimeout})
+		if err != nil {
+			return err
+		}
+		store, pingRedis = r, r.Ping
+		pctx, cancel := context.WithTimeout(ctx, s.Redis.DialTimeout)
+		if err := r.Ping(pctx); err != nil {
+			log.Warn("redis unreachable; serving without it", "redis", config.MaskURL(s.Redis.URL), "err", err)
+		}
+		cancel()
+	}
+	defer store.Close()
+
+	dev := s.Env == config.Development
+	eng := engine.New(db, schema, engine.Options{
+		Introspection: s.GraphQL.Introspection,
+		Debug:         s.GraphQL.Debug,
 		Logger:        log,
-		Ready: func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			defer cancel()
-			return db.Ping(ctx)
+		Limits: engine.Limits{
+			MaxQueryBytes:     s.Limits.MaxQueryBytes,
+			MaxTokens:         s.Limits.MaxTokens,
+			MaxDepth:          s.Limits.MaxDepth,
+			MaxAliases:        s.Limits.MaxAliases,
+			MaxRootFields:     s.Limits.MaxRootFields,
+			MaxDirectives:     s.Limits.MaxDirectives,
+			MaxCost:           s.Limits.MaxCost,
+			MaxVariablesBytes: s.Limits.MaxVariablesBytes,
+		},
+		NoSuggestions: !s.GraphQL.Suggestions,
+		Timeout:       s.Server.RequestTimeout,
+		Tracer:        tp.Tracer(),
+	})
+	checksum := migrate.Checksum(migrate.CreateStatements(ms, db.Dialect()))
+	checker := health.New(health.Options{
+		Version:       cfg.Version,
+		SchemaVersion: schema.Version,
+		Models:        len(ms.Models),
+		Dialect:       string(db.Dialect()),
+		PingDB:        db.Ping,
+		Pool: func() health.PoolStats {
+			p := db.PoolStats()
+			return health.PoolStats{Max: p.Max, Idle: p.Idle, InUse: p.InUse, Total: p.Total}
+		},
+		PendingMigrations: func(ctx context.Context) (int, error) {
+			recs, err := migrate.Status(ctx, db)
+			if err != nil {
+				return 0, err
+			}
+			if slices.ContainsFunc(recs, func(r migrate.Record) bool { return r.Checksum == checksum }) {
+				return 0, nil
+			}
+			return 1, nil
+		},
+		PingCache: pingRedis,
+		CacheHits: func() (uint64, uint64) {
+			st := eng.CacheStats()
+			return st.DocumentHits, st.DocumentMisses
+		},
+		DiskPath: diskPath(s.Database.URL),
+		Thresholds: health.Thresholds{
+			ReadyTimeout:           s.Health.ReadyTimeout,
+			DatabaseLatencyWarning: s.Health.DatabaseLatencyWarning,
+			PoolUsageWarning:       s.Health.PoolUsageWarning,
+			CacheLatencyWarning:    s.Health.CacheLatencyWarning,
+			MemoryWarningBytes:     s.Health.MemoryWarningBytes,
+			DiskFreeWarningBytes:   s.Health.DiskFreeWarningBytes,
+			DiskFreeCriticalBytes:  s.Health.DiskFreeCriticalBytes,
 		},
 	})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	m.Watch(metrics.Sources{
+		Pool: func() metrics.PoolStats {
+			p := db.PoolStats()
+			return metrics.PoolStats{Max: p.Max, Idle: p.Idle, InUse: p.InUse, Total: p.Total}
+		},
+		DBUp: func(ctx context.Context) bool { return db.Ping(ctx) == nil },
+		RedisUp: func(ctx context.Context) bool {
+			return pingRedis != nil && pingRedis(ctx) == nil
+		},
+		Caches: func() map[string]metrics.CacheCounts {
+			st := eng.CacheStats()
+			return map[string]metrics.CacheCounts{
+				"documents": {Hits: st.DocumentHits, Misses: st.DocumentMisses},
+				"plans":     {Hits: st.PlanHits, Misses: st.PlanMisses},
+			}
+		},
+	})
+
+	proxies, err := parsePrefixes(s.Server.TrustedProxies)
+	if err != nil {
+		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	readyLog := func(ctx context.Context, err error) {
+		log.InfoContext(ctx, "not ready", "err", err, "request_id", httpapi.RequestID(ctx))
+	}
+	opts := httpapi.Options{
+		MaxBodyBytes:   s.Server.MaxBodyBytes,
+		GraphiQL:       s.GraphQL.GraphiQL,
+		Introspection:  s.GraphQL.Introspection,
+		Logger:         log,
+		Health:         checker,
+		AccessLog:      true,
+		SlowThreshold:  s.GraphQL.SlowQueryThreshold,
+		CORS:           httpapi.CORS{AllowedOrigins: s.Server.CORS.AllowedOrigins, AllowCredentials: s.Server.CORS.AllowCredentials, MaxAge: s.Server.CORS.MaxAge},
+		TrustedProxies: proxies,
+		Tracer:         tp.Tracer(),
+	}
+	if s.Metrics.Enabled {
+		opts.Observer = m
+		if s.Server.AdminAddr == "" {
+			opts.Metrics = m.Handler()
+		}
+	}
+	srv := newHTTPServer(httpapi.New(eng, opts), s, log)
+	ln, err := net.Listen("tcp", s.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("serving", "url", "http://"+displayAddr(ln.Addr())+"/graphql/", "models", cfg.Models, "database", db.Dialect(), "env", cfg.Env, "schema", schema.Version)
+	var admin *http.Server
+	var adminLn net.Listener
+	if s.Server.AdminAddr != "" {
+		mux := http.NewServeMux()
+		if s.Metrics.Enabled {
+			mux.Handle("GET /metrics", m.Handler())
+		}
+		mux.HandleFunc("GET /healthz", health.ServeLive)
+		mux.HandleFunc("GET /readyz", checker.ServeReady(readyLog))
+		checker.Routes(mux)
+		admin = newHTTPServer(mux, s, log)
+		if adminLn, err = net.Listen("tcp", s.Server.AdminAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen admin: %w", err)
+		}
+	}
+	log.Info("serving", "url", "http://"+displayAddr(ln.Addr())+"/graphql/", "models", s.Models, "database", db.Dialect(),
+		"env", s.Env, "schema", schema.Version, "admin", s.Server.AdminAddr, "redis", s.Redis.URL != "", "tracing", s.Tracing.Endpoint != "")
+	if dev && s.GraphQL.GraphiQL {
+		log.Info("graphiql enabled", "url", "http://"+displayAddr(ln.Addr())+"/graphql/")
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	if admin != nil {
+		go func() { errc <- admin.Serve(adminLn) }()
+		if cfg.AdminReady != nil {
+			cfg.AdminReady(adminLn.Addr())
+		}
+	}
 	if cfg.Ready != nil {
 		cfg.Ready(ln.Addr())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		srv.Close()
+		if admin != nil {
+			admin.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+
+	checker.SetDraining()
+	log.Info("draining", "drain_delay", s.Server.DrainDelay.String(), "shutdown_timeout", s.Server.ShutdownTimeout.String())
+	if s.Server.DrainDelay > 0 {
+		time.Sleep(s.Server.DrainDelay)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.Server.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	// Shutdown closes the listener at once (new connections are refused)
+	// and waits for requests in flight.
+	err = srv.Shutdown(sctx)
+	if admin != nil {
+		admin.Shutdown(sctx) //nolint:errcheck // probes only; the main server's error decides
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: in-flight requests did not finish within %s: %w", s.Server.ShutdownTimeout, err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Info("stopped")
 	return nil
+}
+
+func newHTTPServer(h http.Handler, s *config.Config, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.Server.ReadHeaderTimeout,
+		ReadTimeout:       s.Server.ReadTimeout,
+		WriteTimeout:      s.Server.WriteTimeout,
+		IdleTimeout:       s.Server.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+func shutdownTracing(tp *tracing.Provider, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tp.Shutdown(ctx); err != nil {
+		log.Warn("tracing shutdown", "err", err)
+	}
+}
+
+// parsePrefixes reads trusted proxies: CIDRs or single addresses.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", s, err)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// diskPath is where the health report measures free space: the SQLite
+// file's directory, else the working directory.
+func diskPath(url string) string {
+	if p, ok := strings.CutPrefix(url, "sqlite:"); ok && p != ":memory:" {
+		return filepath.Dir(p)
+	}
+	return "."
 }
 
 func displayAddr(a net.Addr) string {
