@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/autogql/autogql/internal/config"
 )
 
 // Exit codes.
@@ -28,7 +30,9 @@ type command struct {
 
 var commands = []command{
 	{"serve", "serve the GraphQL API over HTTP", runServe},
-	{"check", "validate the models file (file:line:col errors)", runCheck},
+	{"check", "validate the configuration and the models file (file:line:col errors)", runCheck},
+	{"config", "print the effective configuration, secrets masked (config print)", runConfig},
+	{"health", "query a running server's health; exit 0 healthy, 1 warning, 2 critical", runHealth},
 	{"schema", "print the generated GraphQL schema (schema print)", runSchema},
 	{"migrate", "create the tables, indexes and join tables the models describe", runMigrate},
 	{"seed", "load sample data (fixtures file or generated rows)", runSeed},
@@ -37,6 +41,19 @@ var commands = []command{
 
 // errUsage marks command-line mistakes (exit code 2).
 var errUsage = errors.New("usage error")
+
+// exitError makes a command exit with its own code (autogql health).
+type exitError struct {
+	code int
+	err  error // printed when not nil
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -54,7 +71,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		err := c.run(ctx, args[1:], stdout, stderr)
+		var coded *exitError
 		switch {
+		case errors.As(err, &coded):
+			if coded.err != nil {
+				fmt.Fprintln(stderr, "autogql "+c.name+": "+coded.err.Error())
+			}
+			return coded.code
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return exitOK
 		case errors.Is(err, errUsage):
@@ -102,29 +125,53 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// common holds the settings every command understands (SPEC §4).
+// common holds the settings every command understands (SPEC §4): the
+// flags below, which override the environment and autogql.yaml.
 type common struct {
+	fs       *flag.FlagSet
 	models   string
 	database string
 	env      string
+	config   string
+	// flags maps flag names to configuration paths, for the flags this
+	// command registered beyond the common ones.
+	flags map[string]string
 }
 
-// addCommon registers --models, --database and --env with their
-// environment defaults.
+// addCommon registers --models, --database, --env and --config.
 func addCommon(fs *flag.FlagSet) *common {
-	c := &common{}
-	fs.StringVar(&c.models, "models", envOr("models.yaml", "AUTOGQL_MODELS"), "models file (env AUTOGQL_MODELS)")
-	fs.StringVar(&c.database, "database", envOr("sqlite:autogql.db", "DATABASE_URL", "AUTOGQL_DATABASE"), "database URL: sqlite:PATH or postgres://… (env DATABASE_URL)")
-	fs.StringVar(&c.env, "env", envOr("development", "AUTOGQL_ENV"), "environment profile: development, staging or production (env AUTOGQL_ENV)")
+	c := &common{fs: fs, flags: map[string]string{}}
+	fs.StringVar(&c.models, "models", "models.yaml", "models file (env AUTOGQL_MODELS)")
+	fs.StringVar(&c.database, "database", "sqlite:autogql.db", "database URL: sqlite:PATH or postgres://… (env DATABASE_URL)")
+	fs.StringVar(&c.env, "env", "development", "environment profile: development, staging or production (env AUTOGQL_ENV)")
+	fs.StringVar(&c.config, "config", "", "config file (env AUTOGQL_CONFIG; default autogql.yaml when present)")
 	return c
 }
 
-// envOr returns the first set environment variable of names, or def.
-func envOr(def string, names ...string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
+// setting registers a string flag bound to the configuration path.
+func (c *common) setting(name, path, usage string) {
+	c.fs.String(name, "", usage)
+	c.flags[name] = path
+}
+
+// load builds the effective configuration: the flags the user set, then
+// the environment, autogql.yaml, the profile and the defaults. The
+// command's models and database fields are set from it.
+func (c *common) load() (*config.Config, error) {
+	set := map[string]string{}
+	paths := map[string]string{"models": "models", "database": "database.url", "env": "env"}
+	for k, v := range c.flags {
+		paths[k] = v
 	}
-	return def
+	c.fs.Visit(func(f *flag.Flag) {
+		if p, ok := paths[f.Name]; ok {
+			set[p] = f.Value.String()
+		}
+	})
+	cfg, err := config.Load(config.Sources{File: c.config, Flags: set})
+	if err != nil {
+		return nil, err
+	}
+	c.models, c.database, c.env = cfg.Models, cfg.Database.URL, cfg.Env
+	return cfg, nil
 }

@@ -18,6 +18,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if _, err := c.load(); err != nil {
+		return err
+	}
 	ms, err := model.Load(c.models)
 	if err != nil {
 		return err

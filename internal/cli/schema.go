@@ -21,6 +21,9 @@ func runSchema(_ context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Usage()
 		return fmt.Errorf("want the subcommand print: %w", errUsage)
 	}
+	if _, err := c.load(); err != nil {
+		return err
+	}
 	s, err := loadSchema(c.models)
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if _, err := c.load(); err != nil {
+		return err
+	}
 	ms, err := model.Load(c.models)
 	if err != nil {
 		return err

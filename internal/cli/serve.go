@@ -5,30 +5,43 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/autogql/autogql/internal/config"
 	"github.com/autogql/autogql/internal/server"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("serve", "serve [--models FILE] [--database URL] [--addr ADDR] [--env ENV] [--seed]", stderr)
+	fs := flagSet("serve", "serve [--models FILE] [--database URL] [--addr ADDR] [--admin-addr ADDR] [--env ENV] [--redis URL] [--config FILE] [--seed]", stderr)
 	c := addCommon(fs)
-	addr := fs.String("addr", envOr(":8080", "AUTOGQL_ADDR"), "listen address (env AUTOGQL_ADDR, or PORT)")
+	c.setting("addr", "server.addr", "listen address (env AUTOGQL_ADDR, or PORT; default :8080)")
+	c.setting("admin-addr", "server.admin_addr", "separate listener for /metrics and health (env AUTOGQL_ADMIN_ADDR; default none: /metrics on the main listener)")
+	c.setting("redis", "redis.url", "Redis URL, redis://host:port/db (env REDIS_URL; default none)")
+	c.setting("log-level", "log.level", "debug, info, warn or error (env AUTOGQL_LOG_LEVEL)")
 	seedFlag := fs.Bool("seed", false, "load fixtures.json beside the models file when the database is empty")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if port := envOr("", "PORT"); port != "" && *addr == ":8080" && envOr("", "AUTOGQL_ADDR") == "" {
-		*addr = ":" + port
+	cfg, err := c.load()
+	if err != nil {
+		return err
 	}
-	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
-	if c.env == "development" {
-		h = slog.NewTextHandler(stderr, nil)
-	}
+	v, commit, _ := Version()
 	return server.Run(ctx, server.Config{
-		Models:   c.models,
-		Database: c.database,
-		Addr:     *addr,
-		Env:      c.env,
+		Settings: cfg,
 		Seed:     *seedFlag,
-		Logger:   slog.New(h),
+		Logger:   newLogger(stderr, cfg),
+		Version:  v,
+		Commit:   commit,
 	})
+}
+
+// newLogger is the process logger: JSON lines, or text when log.format
+// says so (the development profile's default).
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level)) // validated by Load's caller
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
