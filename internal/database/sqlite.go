@@ -2,8 +2,10 @@ package database
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -65,7 +67,8 @@ var registerOnce sync.Once
 // registerSQLiteFunctions adds the functions generated SQL relies on:
 // casefold(text) for Unicode case-insensitive lookups, regexp(pattern,
 // text) for the regex lookups (Go RE2 syntax on SQLite) and
-// localtime(datetime, zone) for date parts in the configured time zone.
+// localtime(datetime, zone) for date parts in the configured time zone, and
+// md5(text) as PostgreSQL has it (cursor checks).
 func registerSQLiteFunctions() {
 	registerOnce.Do(func() {
 		fold := cases.Fold()
@@ -80,6 +83,21 @@ func registerSQLiteFunctions() {
 			default:
 				return fold.String(fmt.Sprint(v)), nil
 			}
+		})
+		sqlite.MustRegisterDeterministicScalarFunction("md5", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			var b []byte
+			switch v := args[0].(type) {
+			case nil:
+				return nil, nil
+			case string:
+				b = []byte(v)
+			case []byte:
+				b = v
+			default:
+				b = []byte(fmt.Sprint(v))
+			}
+			sum := md5.Sum(b)
+			return hex.EncodeToString(sum[:]), nil
 		})
 		var zones sync.Map // name → *time.Location
 		sqlite.MustRegisterDeterministicScalarFunction("localtime", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {

@@ -149,6 +149,10 @@ type fixture struct {
 
 // newFixture opens a fresh database of dialect d, creates the blog tables,
 // loads testdata/fixtures.json and builds an engine with the fixed clock.
+// CursorSecret keys the cursors the cases write by hand (hex of the JSON
+// array of order values, then md5(JSON || CursorSecret)[:16]).
+const CursorSecret = "e2e"
+
 func newFixture(t testing.TB, d database.Dialect, opts database.Options) *fixture {
 	t.Helper()
 	ms, g := blogSchema(t)
@@ -164,7 +168,7 @@ func newFixture(t testing.TB, d database.Dialect, opts database.Options) *fixtur
 	if _, err := seed.LoadFixtures(ctx, db, ms, data); err != nil {
 		t.Fatalf("load fixtures: %v", err)
 	}
-	e := engine.New(db, g, engine.Options{Introspection: true, Now: func() time.Time { return Now }})
+	e := engine.New(db, g, engine.Options{Introspection: true, Now: func() time.Time { return Now }, CursorSecret: CursorSecret})
 	return &fixture{db: db, engine: e, models: ms}
 }
 

@@ -38,6 +38,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxDocuments bounds the document cache (default 1000).
 	MaxDocuments int
+	// CursorSecret keys connection cursor checks, so cursors only decode
+	// where they were made (default: the schema version). Replicas of one
+	// deployment need the same secret.
+	CursorSecret string
 	Logger       *slog.Logger
 	// Limits bound each request (see Limits); the zero value checks nothing.
 	Limits Limits
@@ -84,6 +88,16 @@ func New(db *database.DB, schema *gqlschema.Schema, opts Options) *Engine {
 		e.rules = rulesWithoutSuggestions()
 	}
 	return e
+}
+
+// cursorKey is the key of connection cursor checks: the configured secret,
+// else the schema version (a schema change then invalidates cursors, as
+// their order values may no longer mean the same).
+func (e *Engine) cursorKey() string {
+	if e.opts.CursorSecret != "" {
+		return e.opts.CursorSecret
+	}
+	return e.schema.Version
 }
 
 // Schema returns the schema the engine serves.
@@ -387,7 +401,7 @@ func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[s
 		return c, nil
 	}
 	e.stats.planMisses.Add(1)
-	p, err := plan.Build(e.schema, dialect, op, vars, plan.Options{TimeZone: e.opts.TimeZone, Now: e.opts.Now})
+	p, err := plan.Build(e.schema, dialect, op, vars, plan.Options{TimeZone: e.opts.TimeZone, Now: e.opts.Now, CursorKey: e.cursorKey()})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,9 @@ type Options struct {
 	TimeZone *time.Location
 	// Now returns the current time (default time.Now); tests fix it.
 	Now func() time.Time
+	// CursorKey is mixed into the check of connection cursors, so a
+	// cursor only decodes for the deployment that made it.
+	CursorKey string
 }
 
 type builder struct {

@@ -121,6 +121,8 @@ type Connection struct {
 	Backward bool
 	// Limit is the param index of n (the page size), LimitPlus of n+1.
 	Limit, LimitPlus int
+	// Key is the param index of the cursor check key.
+	Key int
 	// After and Before are the cursor conditions (nil when absent).
 	After, Before *Cursor
 	Out           []ConnOut

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
@@ -273,6 +274,8 @@ func (b *builder) connection(m *model.Model, fg fieldGroup) (Query, error) {
 		n, err := size(vars)
 		return n + 1, err
 	}})
+	key := b.opts.CursorKey
+	c.Key = b.addParam(Param{Kind: model.KindText, Type: "text", Value: func(map[string]any) (any, error) { return key, nil }})
 	if _, r, ok := b.argValue(f, "after"); ok {
 		c.After = b.cursor(sel.Order, r)
 	}
@@ -284,14 +287,24 @@ func (b *builder) connection(m *model.Model, fg fieldGroup) (Query, error) {
 
 // cursor binds the values of a cursor argument, one param per order term
 // plus a null flag for nullable terms. A cursor is the hex of a JSON array
-// of the row's order values as the API renders them.
+// of the row's order values as the API renders them, followed by a check:
+// the first 16 hex digits of md5(JSON || CursorKey). A cursor that was
+// edited, or made for another order or schema, fails the check.
 func (b *builder) cursor(order []Order, r ref) *Cursor {
+	key := b.opts.CursorKey
 	decode := func(vars map[string]any) ([]any, error) {
 		v, _ := r.get(vars)
 		s, _ := v.(string)
-		raw, err := hex.DecodeString(s)
+		if len(s) < cursorCheckLen {
+			return nil, inputError("invalid cursor")
+		}
+		raw, err := hex.DecodeString(s[:len(s)-cursorCheckLen])
 		if err != nil {
 			return nil, inputError("invalid cursor")
+		}
+		sum := md5.Sum(append(raw, key...))
+		if hex.EncodeToString(sum[:])[:cursorCheckLen] != s[len(s)-cursorCheckLen:] {
+			return nil, inputError("invalid cursor: it was changed, or made for another order or schema version")
 		}
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.UseNumber()
@@ -329,6 +342,9 @@ func (b *builder) cursor(order []Order, r ref) *Cursor {
 	}
 	return cur
 }
+
+// cursorCheckLen is the length of a cursor's check (hex digits).
+const cursorCheckLen = 16
 
 // orderKind is the kind of an order term's value.
 func orderKind(o Order) model.Kind {

@@ -37,8 +37,9 @@ type dialect interface {
 	datePart(expr, part string, kind model.Kind) string
 	// dateOf extracts the date of a datetime.
 	dateOf(expr string) string
-	// cursor renders the opaque cursor of a row's order values.
-	cursor(vals []string) string
+	// cursor renders the opaque cursor of a row's order values: the hex of
+	// their JSON array and the first 16 hex digits of md5(JSON || key).
+	cursor(vals []string, key string) string
 	// aggregate renders sum/avg/min/max of a field, formatted for JSON.
 	aggregate(fn, expr string, f *model.Field) string
 }

@@ -185,12 +185,13 @@ func (p postgres) dateOf(expr string) string {
 // cursor builds the JSON array text by hand: json_build_array puts a space
 // after each comma, and the cursor must be byte-for-byte the one SQLite's
 // json_array gives, so a client sees the same cursors on both databases.
-func (postgres) cursor(vals []string) string {
+func (postgres) cursor(vals []string, key string) string {
 	elems := make([]string, len(vals))
 	for i, v := range vals {
 		elems[i] = "coalesce(to_json(" + v + ")::text, 'null')"
 	}
-	return "encode(convert_to('[' || " + strings.Join(elems, " || ',' || ") + " || ']', 'UTF8'), 'hex')"
+	j := "('[' || " + strings.Join(elems, " || ',' || ") + " || ']')"
+	return "(encode(convert_to(" + j + ", 'UTF8'), 'hex') || substr(md5(" + j + " || " + key + "), 1, 16))"
 }
 
 func (p postgres) aggregate(fn, expr string, f *model.Field) string {

@@ -215,7 +215,9 @@ func (r *renderer) connection(q *plan.Connection) string {
 			cursorVals[i] = r.d.out(col(e, o.Field), o.Field)
 		}
 	}
-	cursor := r.d.cursor(cursorVals)
+	// The key param is numbered on first use: render it only when a cursor
+	// is selected, as PostgreSQL cannot type an unused parameter.
+	cursor := func() string { return r.d.cursor(cursorVals, r.p(q.Key)) }
 	page := "SELECT * FROM s ORDER BY " + r.orderTerms(fetch, "s", true) + " LIMIT " + r.p(q.Limit)
 	var keys, vals []string
 	for _, o := range q.Out {
@@ -231,7 +233,7 @@ func (r *renderer) connection(q *plan.Connection) string {
 				case "__typename":
 					ev = append(ev, quoteString(s.Typename))
 				case "cursor":
-					ev = append(ev, cursor)
+					ev = append(ev, cursor())
 				case "node":
 					ev = append(ev, r.object(sel, e))
 				}
@@ -261,9 +263,9 @@ func (r *renderer) connection(q *plan.Connection) string {
 						pv = append(pv, r.d.boolJSON(strconv.FormatBool(q.After != nil)))
 					}
 				case "start_cursor":
-					pv = append(pv, "(SELECT "+cursor+" FROM ("+page+") AS "+e+" ORDER BY "+r.orderTerms(order, e, true)+" LIMIT 1)")
+					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page+") AS "+e+" ORDER BY "+r.orderTerms(order, e, true)+" LIMIT 1)")
 				case "end_cursor":
-					pv = append(pv, "(SELECT "+cursor+" FROM ("+page+") AS "+e+" ORDER BY "+r.orderTerms(reversed(order), e, true)+" LIMIT 1)")
+					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page+") AS "+e+" ORDER BY "+r.orderTerms(reversed(order), e, true)+" LIMIT 1)")
 				}
 			}
 			vals = append(vals, r.d.object(pk, pv))

@@ -125,8 +125,9 @@ func (s sqlite) dateOf(expr string) string {
 	return "date(" + s.local(expr, model.KindDateTime) + ")"
 }
 
-func (sqlite) cursor(vals []string) string {
-	return "lower(hex(json_array(" + strings.Join(vals, ", ") + ")))"
+func (sqlite) cursor(vals []string, key string) string {
+	j := "json_array(" + strings.Join(vals, ", ") + ")"
+	return "(lower(hex(" + j + ")) || substr(md5(" + j + " || " + key + "), 1, 16))"
 }
 
 func (s sqlite) aggregate(fn, expr string, f *model.Field) string {
