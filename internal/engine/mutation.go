@@ -175,7 +175,7 @@ func appendPayload(dst []byte, mu *plan.Mutation, res write.Result) []byte {
 	return append(dst, '}')
 }
 
-func appendFieldError(dst []byte, sel []plan.PayloadOut, fe write.FieldError) []byte {
+func appendFieldError(dst []byte, sel []plan.Part, fe write.FieldError) []byte {
 	dst = append(dst, '{')
 	for i, o := range sel {
 		if i > 0 {

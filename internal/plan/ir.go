@@ -66,22 +66,30 @@ type List struct{ Select *Select }
 type Pages struct {
 	Select *Select
 	// Key of the items list and of page_info, with the page_info fields.
-	Out []PagesOut
+	Out []Part
 	// Param indexes.
 	Page, PerPage, End int
 	// NeedCount is true when page_info needs the total count.
 	NeedCount bool
 }
 
-// PagesOut is one field of a Page object or of its page_info.
-type PagesOut struct {
-	Key string
-	// What: "items", "page_info", "__typename" at the top; "total_count",
-	// "page_count", "current_page", "per_page", "has_next_page",
-	// "has_previous_page", "__typename" inside page_info (Sub).
+// Part is one key of a fixed-shape object (a page, a connection, a
+// mutation payload) or of an object inside it (Sub). What names the schema
+// field it answers, in snake_case:
+//   - Page: "items", "page_info" with "total_count", "page_count",
+//     "current_page", "per_page", "has_next_page", "has_previous_page";
+//   - Connection: "edges" with "cursor", "node"; "page_info" with
+//     "has_next_page", "has_previous_page", "start_cursor", "end_cursor";
+//     "total_count";
+//   - payload: "ok", "object", "objects", "errors" with "field",
+//     "message", "code";
+//
+// and "__typename" anywhere, answered with Typename.
+type Part struct {
+	Key      string
 	What     string
 	Typename string
-	Sub      []PagesOut
+	Sub      []Part
 }
 
 // Groups reads group buckets.
@@ -125,7 +133,7 @@ type Connection struct {
 	Key int
 	// After and Before are the cursor conditions (nil when absent).
 	After, Before *Cursor
-	Out           []ConnOut
+	Out           []Part
 	NeedTotal     bool
 }
 
@@ -134,17 +142,6 @@ type Connection struct {
 type Cursor struct {
 	Values []int
 	Nulls  []int // -1 when the term is not nullable
-}
-
-// ConnOut is one field of a Connection, an Edge or a CursorPageInfo.
-type ConnOut struct {
-	Key string
-	// What: "edges", "page_info", "total_count", "__typename" at the top;
-	// "cursor", "node", "__typename" in edges; "has_next_page",
-	// "has_previous_page", "start_cursor", "end_cursor", "__typename" in page_info.
-	What     string
-	Typename string
-	Sub      []ConnOut
 }
 
 func (*One) query()        {}

@@ -19,20 +19,11 @@ type Mutation struct {
 	Op    string
 	Model *model.Model
 	Field *ast.Field
-	Out   []PayloadOut
+	Out   []Part
 	// Object reads one written row; nil when the payload selects no object.
 	Object *One
 }
 
-// PayloadOut is one key of a payload ("ok", "object", "objects", "errors",
-// "__typename") or of a FieldError inside it ("field", "message", "code",
-// "__typename").
-type PayloadOut struct {
-	Key      string
-	What     string
-	Typename string
-	Sub      []PayloadOut
-}
 
 func (*Mutation) query() {}
 
@@ -46,7 +37,7 @@ func (b *builder) mutation(r *gqlschema.MutationRoot, fg fieldGroup) (*Mutation,
 	}
 	for _, sub := range b.subCollect(fg) {
 		name := sub.first().Name
-		out := PayloadOut{Key: sub.key, What: name}
+		out := Part{Key: sub.key, What: name}
 		switch name {
 		case "__typename":
 			out.Typename = payload
@@ -63,7 +54,7 @@ func (b *builder) mutation(r *gqlschema.MutationRoot, fg fieldGroup) (*Mutation,
 		case "errors":
 			for _, e := range b.subCollect(sub) {
 				en := e.first().Name
-				po := PayloadOut{Key: e.key, What: en}
+				po := Part{Key: e.key, What: en}
 				if en == "__typename" {
 					po.Typename = "FieldError"
 				}

@@ -47,22 +47,22 @@ func (b *builder) pages(m *model.Model, fg fieldGroup) (Query, error) {
 	for _, sub := range b.subCollect(fg) {
 		switch sub.first().Name {
 		case "__typename":
-			p.Out = append(p.Out, PagesOut{Key: sub.key, What: "__typename", Typename: m.Name + "Page"})
+			p.Out = append(p.Out, Part{Key: sub.key, What: "__typename", Typename: m.Name + "Page"})
 		case "items":
 			if sel, err = b.objectSelect(m, sub); err != nil {
 				return nil, err
 			}
-			p.Out = append(p.Out, PagesOut{Key: sub.key, What: "items"})
+			p.Out = append(p.Out, Part{Key: sub.key, What: "items"})
 		default: // page_info
-			out := PagesOut{Key: sub.key, What: "page_info"}
+			out := Part{Key: sub.key, What: "page_info"}
 			for _, pi := range b.subCollect(sub) {
 				name := pi.first().Name
 				if name == "__typename" {
-					out.Sub = append(out.Sub, PagesOut{Key: pi.key, What: name, Typename: "PageInfo"})
+					out.Sub = append(out.Sub, Part{Key: pi.key, What: name, Typename: "PageInfo"})
 					continue
 				}
 				what := b.apiToSnake(name, "total_count", "page_count", "current_page", "per_page", "has_next_page", "has_previous_page")
-				out.Sub = append(out.Sub, PagesOut{Key: pi.key, What: what})
+				out.Sub = append(out.Sub, Part{Key: pi.key, What: what})
 				if what == "total_count" || what == "page_count" || what == "has_next_page" {
 					p.NeedCount = true
 				}
@@ -210,37 +210,37 @@ func (b *builder) connection(m *model.Model, fg fieldGroup) (Query, error) {
 		name := sub.first().Name
 		switch name {
 		case "__typename":
-			c.Out = append(c.Out, ConnOut{Key: sub.key, What: name, Typename: m.Name + "Connection"})
+			c.Out = append(c.Out, Part{Key: sub.key, What: name, Typename: m.Name + "Connection"})
 		case "edges":
-			out := ConnOut{Key: sub.key, What: "edges"}
+			out := Part{Key: sub.key, What: "edges"}
 			for _, e := range b.subCollect(sub) {
 				en := e.first().Name
 				switch en {
 				case "__typename":
-					out.Sub = append(out.Sub, ConnOut{Key: e.key, What: en, Typename: m.Name + "Edge"})
+					out.Sub = append(out.Sub, Part{Key: e.key, What: en, Typename: m.Name + "Edge"})
 				case "node":
 					if sel, err = b.objectSelect(m, e); err != nil {
 						return nil, err
 					}
-					out.Sub = append(out.Sub, ConnOut{Key: e.key, What: "node"})
+					out.Sub = append(out.Sub, Part{Key: e.key, What: "node"})
 				default:
-					out.Sub = append(out.Sub, ConnOut{Key: e.key, What: "cursor"})
+					out.Sub = append(out.Sub, Part{Key: e.key, What: "cursor"})
 				}
 			}
 			c.Out = append(c.Out, out)
 		default:
 			what := b.apiToSnake(name, "page_info", "total_count")
-			out := ConnOut{Key: sub.key, What: what}
+			out := Part{Key: sub.key, What: what}
 			if what == "total_count" {
 				c.NeedTotal = true
 			}
 			for _, pi := range b.subCollect(sub) {
 				pn := pi.first().Name
 				if pn == "__typename" {
-					out.Sub = append(out.Sub, ConnOut{Key: pi.key, What: pn, Typename: "CursorPageInfo"})
+					out.Sub = append(out.Sub, Part{Key: pi.key, What: pn, Typename: "CursorPageInfo"})
 					continue
 				}
-				out.Sub = append(out.Sub, ConnOut{Key: pi.key, What: b.apiToSnake(pn, "has_next_page", "has_previous_page", "start_cursor", "end_cursor")})
+				out.Sub = append(out.Sub, Part{Key: pi.key, What: b.apiToSnake(pn, "has_next_page", "has_previous_page", "start_cursor", "end_cursor")})
 			}
 			c.Out = append(c.Out, out)
 		}
