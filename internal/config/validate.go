@@ -50,7 +50,7 @@ func (c *Config) Validate() (warnings []string, err error) {
 	if c.Server.AdminAddr != "" {
 		if _, _, err := net.SplitHostPort(c.Server.AdminAddr); err != nil {
 			bad("server.admin_addr %q is not host:port (for example 127.0.0.1:9090)", c.Server.AdminAddr)
-		} else if c.Server.AdminAddr == c.Server.Addr {
+		} else if c.Server.AdminAddr == c.Server.Addr && !strings.HasSuffix(c.Server.Addr, ":0") {
 			bad("server.admin_addr is the same as server.addr: give the admin listener its own port or leave it empty")
 		}
 	}
