@@ -79,10 +79,10 @@ func TestMetricsAfterMixedWorkload(t *testing.T) {
 			t.Fatalf("Q: %d %s", r.status, r.body)
 		}
 	}
-	gql(t, in.base, `{"query":"{ posts_aggregate { count } }"}`)                           // anonymous
-	gql(t, in.base, `{"query":"query Second { post(id: 1) { id } }"}`)                     // second name
-	gql(t, in.base, `{"query":"query Third { post(id: 2) { id } }"}`)                      // past the bound: other
-	gql(t, in.base, `{"query":"query Bad { nope }"}`)                                      // validation error
+	gql(t, in.base, `{"query":"{ posts_aggregate { count } }"}`)                               // anonymous
+	gql(t, in.base, `{"query":"query Second { post(id: 1) { id } }"}`)                         // second name
+	gql(t, in.base, `{"query":"query Third { post(id: 2) { id } }"}`)                          // past the bound: other
+	gql(t, in.base, `{"query":"query Bad { nope }"}`)                                          // validation error
 	gql(t, in.base, `{"query":"query Deep { posts { author { posts { author { id } } } } }"}`) // rejected by max_depth
 	do(t, "GET", in.base+"/healthz", "", "")
 	do(t, "GET", in.base+"/nowhere", "", "")
