@@ -325,3 +325,19 @@ func (t *pgTx) QueryRows(ctx context.Context, query string, args []any, scan fun
 func QuoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
+
+// QuoteIdents quotes identifiers and joins them with ", ".
+func QuoteIdents(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = QuoteIdent(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// QuoteString renders a string literal. Generated SQL uses literals only
+// for names and labels from the models file; request values are always
+// bound parameters.
+func QuoteString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

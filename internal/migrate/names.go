@@ -5,31 +5,14 @@ import (
 	"encoding/hex"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/autogql/autogql/internal/database"
 )
 
 // maxNameLength is PostgreSQL's identifier limit (NAMEDATALEN-1). SQLite has
 // none, but the same names are used on both so a database can move between
 // them.
 const maxNameLength = 63
-
-// quoteIdent quotes an identifier for both dialects (standard SQL double quotes).
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-// quoteIdents quotes and comma-joins identifiers.
-func quoteIdents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = quoteIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
-
-// quoteString renders a string literal.
-func quoteString(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
 
 // namesDigest is Django's names_digest: the first length hex digits of the
 // MD5 of the arguments concatenated.
@@ -73,3 +56,11 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Short names for the quoting helpers of internal/database, used throughout
+// this package's SQL building.
+var (
+	quoteIdent  = database.QuoteIdent
+	quoteString = database.QuoteString
+	quoteIdents = database.QuoteIdents
+)

@@ -21,22 +21,6 @@ var maxParams = map[database.Dialect]int{
 // off and cost memory.
 const maxBatchRows = 500
 
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-func quoteString(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-func quoteIdents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = quoteIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
-
 // valuesSQL appends "(p, p, …), (p, …)" for rows of cols parameters,
 // numbering PostgreSQL parameters from first.
 func valuesSQL(b *strings.Builder, d database.Dialect, rows, cols, first int) {
@@ -142,3 +126,11 @@ func resetSequence(ctx context.Context, tx database.Querier, d database.Dialect,
 func textCast(expr string) string {
 	return "CAST(" + expr + " AS TEXT)"
 }
+
+// Short names for the quoting helpers of internal/database, used throughout
+// this package's SQL building.
+var (
+	quoteIdent  = database.QuoteIdent
+	quoteString = database.QuoteString
+	quoteIdents = database.QuoteIdents
+)

@@ -1,8 +1,7 @@
 package sqlgen
 
 import (
-	"strings"
-
+	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/model"
 	"github.com/autogql/autogql/internal/plan"
 )
@@ -44,10 +43,9 @@ type dialect interface {
 	aggregate(fn, expr string, f *model.Field) string
 }
 
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-func quoteString(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
+// Short names for the quoting helpers of internal/database, used throughout
+// this package's SQL building.
+var (
+	quoteIdent  = database.QuoteIdent
+	quoteString = database.QuoteString
+)
