@@ -24,7 +24,6 @@ type Mutation struct {
 	Object *One
 }
 
-
 func (*Mutation) query() {}
 
 // mutation plans a mutation root field.
