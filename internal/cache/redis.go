@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,8 +45,20 @@ func OpenRedis(url string, opts RedisOptions) (*Redis, error) {
 	o.WriteTimeout = opts.DialTimeout
 	// One attempt: callers fall back to no cache rather than wait.
 	o.MaxRetries = -1
+	o.DialerRetries = 1
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	return &Redis{c: redis.NewClient(o), prefix: opts.Prefix}, nil
 }
+
+// go-redis logs dial failures through a process-wide logger; they are
+// reported by the health check and the autogql_redis_up gauge instead, so
+// the library's own lines are dropped (it is the only Redis client in the
+// process).
+var quietOnce sync.Once
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // Get implements Store.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
