@@ -36,15 +36,17 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 	w := write.New(e.schema, e.db.Dialect(), e.opts.Now)
 	results := make([]mutationResult, len(c.op.Roots))
 	failed := -1
+	cur := -1 // the root field running, to name it in an internal error
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		failed = -1
+		failed, cur = -1, -1
 		clear(results)
 		err = e.db.InTx(ctx, func(tx database.Querier) error {
 			for i, r := range c.op.Roots {
 				if r.Kind != plan.RootMutation {
 					continue
 				}
+				cur = i
 				read := func(ctx context.Context, id any) ([]byte, error) {
 					return e.readObject(ctx, tx, c, i, vars, id)
 				}
@@ -65,11 +67,11 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 		}
 	}
 	if err != nil && !errors.Is(err, errRollback) {
-		key := ""
-		if failed >= 0 {
-			key = c.op.Roots[failed].Key
+		var path []string
+		if cur >= 0 {
+			path = []string{c.op.Roots[cur].Key}
 		}
-		return e.fieldError(dst[:start], withContextErr(ctx, err), []string{key}, req)
+		return e.fieldError(dst[:start], withContextErr(ctx, err), path, req)
 	}
 	dst = append(dst, `{"data":{`...)
 	for i, r := range c.op.Roots {

@@ -119,7 +119,6 @@ func (s *session) columns(m *model.Model, spec *gqlschema.Input, in map[string]a
 // preset holds back-references filled by a parent.
 func (s *session) create(m *model.Model, in map[string]any, path string, preset map[*model.Field]any) (any, error) {
 	spec := s.w.g.Inputs[m.Name+"CreateInput"]
-	before := len(s.errs)
 	cols, after, set, err := s.columns(m, spec, in, path)
 	if err != nil {
 		return nil, err
@@ -153,11 +152,13 @@ func (s *session) create(m *model.Model, in map[string]any, path string, preset 
 	if err := s.checkUnique(m, cols, nil, path); err != nil {
 		return nil, err
 	}
-	if len(s.errs) > before {
-		return nil, nil
+	if len(s.errs) > 0 {
+		// Something failed, so nothing will be committed: validate the
+		// nested inputs without writing, to report every problem at once.
+		return nil, s.relations(m, nil, after)
 	}
 	id, err := s.insert(m, cols, path)
-	if err != nil || id == nil {
+	if err != nil {
 		return nil, err
 	}
 	return id, s.relations(m, id, after)
@@ -237,7 +238,6 @@ func (s *session) update(m *model.Model, v any, in map[string]any, path string) 
 		s.fail(path+"id", "not_found", "%s %v does not exist.", m.Name, v)
 		return nil, nil
 	}
-	before := len(s.errs)
 	cols, after, _, err := s.columns(m, s.w.g.Inputs[m.Name+"UpdateInput"], in, path)
 	if err != nil {
 		return nil, err
@@ -250,8 +250,8 @@ func (s *session) update(m *model.Model, v any, in map[string]any, path string) 
 	if err := s.checkUnique(m, cols, id, path); err != nil {
 		return nil, err
 	}
-	if len(s.errs) > before {
-		return nil, nil
+	if len(s.errs) > 0 {
+		return nil, s.relations(m, nil, after)
 	}
 	if len(cols) > 0 {
 		sets := make([]string, len(cols))
@@ -266,15 +266,20 @@ func (s *session) update(m *model.Model, v any, in map[string]any, path string) 
 			if err := s.uniqueErrors(m, err, path); err != nil {
 				return nil, err
 			}
-			return nil, nil
+			return nil, s.relations(m, nil, after)
 		}
 	}
 	return id, s.relations(m, id, after)
 }
 
-// relations performs the many_to_many and nested writes of a row.
+// relations performs the many_to_many and nested writes of a row. With a
+// nil id (the row was not written because the field failed) it only
+// validates the nested inputs.
 func (s *session) relations(m *model.Model, id any, after pending) error {
 	for _, l := range after.sets {
+		if id == nil {
+			break
+		}
 		e, keys := l.in.Edge, l.keys
 		jt, from, to := q(e.Join.Table), q(e.JoinFrom), q(e.JoinTo)
 		if l.in.Kind == gqlschema.InputSet {
@@ -304,7 +309,7 @@ func (s *session) relations(m *model.Model, id any, after pending) error {
 				if err != nil {
 					return err
 				}
-				if k != nil {
+				if id != nil && k != nil {
 					if err := s.link(e, id, k); err != nil {
 						return err
 					}

@@ -64,7 +64,7 @@ func value(d database.Dialect, f *model.Field, v any, path string) (any, []Field
 		if s != "" {
 			switch f.Type {
 			case model.TypeEmail:
-				if a, err := mail.ParseAddress(s); err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+				if !validEmail(s) {
 					add("invalid_email", "Enter a valid email address.")
 				}
 			case model.TypeURL:
@@ -113,6 +113,17 @@ func value(d database.Dialect, f *model.Field, v any, path string) (any, []Field
 		errs = append(errs, decimalDigits(f, enc.(string), path)...)
 	}
 	return enc, errs
+}
+
+// validEmail accepts a bare address whose domain has a dot, or is
+// localhost, as Django's EmailValidator does.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	domain := s[strings.LastIndex(s, "@")+1:]
+	return domain == "localhost" || strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 // numeric returns an encoded number as a big.Float.
