@@ -301,4 +301,3 @@ func TestMain(m *testing.M) {
 
 // isRoot reports whether the tests run as root (CI does).
 func isRoot() bool { return runtime.GOOS == "linux" && os.Geteuid() == 0 }
-
