@@ -75,6 +75,7 @@ var fieldOptions = map[string]fieldOpt{
 	"related_name":   {kind: optString, applies: FieldType.IsRelation, only: "foreign_key, one_to_one and many_to_many fields"},
 	"through":        {kind: optString, applies: isM2M, only: "many_to_many fields"},
 	"db_table":       {kind: optString, applies: isM2M, only: "many_to_many fields (use meta.db_table for a model's table)"},
+	"renamed_from":   {kind: optString},
 }
 
 // fieldOptionNames is the sorted list of options, for did-you-mean hints.
@@ -263,6 +264,16 @@ func (l *loader) fieldOption(f *Field, src *fieldSource, what string, q pair, op
 			f.Column = s
 		case "help_text":
 			f.HelpText = s
+		case "renamed_from":
+			switch {
+			case !fieldNameRE.MatchString(s):
+				l.errorf(q.v, "%s %q must be the field's previous snake_case name", name, s)
+				return false
+			case s == f.Name:
+				l.errorf(q.v, "%s names the field itself; remove it once the rename is migrated", name)
+				return false
+			}
+			f.RenamedFrom = s
 		case "deprecated":
 			if strings.TrimSpace(s) == "" {
 				l.errorf(q.v, "%s needs a reason, such as \"use slug instead\"", name)

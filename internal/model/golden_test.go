@@ -162,6 +162,9 @@ func dump(s *Schema) string {
 			if f.Deprecated != "" {
 				fmt.Fprintf(&b, " deprecated=%q", f.Deprecated)
 			}
+			if f.RenamedFrom != "" {
+				fmt.Fprintf(&b, " renamed_from=%s", f.RenamedFrom)
+			}
 			if r := f.Rel; r != nil {
 				fmt.Fprintf(&b, " to=%s related_name=%s", r.Target.Name, r.RelatedName)
 				if r.OnDelete != "" {
@@ -206,6 +209,7 @@ func dump(s *Schema) string {
 			{"operations", meta.Operations, meta.Operations != nil},
 			{"description", meta.Description, meta.Description != ""},
 			{"max_page_size", meta.MaxPageSize, meta.MaxPageSize != 0},
+			{"renamed_from", meta.RenamedFrom, meta.RenamedFrom != ""},
 		} {
 			if o.set {
 				fmt.Fprintf(&b, "  meta %s=%v\n", o.name, o.v)

@@ -79,7 +79,7 @@ func TestJSONSchemaBad(t *testing.T) {
 	for _, name := range []string{
 		"unknown_option", "string_without_max_length", "decimal", "top_level",
 		"field_names", "model_names", "version_wrong", "meta_options", "type_unknown",
-		"on_delete", "choices", "related_name_invalid", "models_empty",
+		"on_delete", "choices", "related_name_invalid", "models_empty", "renamed_from",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := sch.Validate(yamlInstance(t, filepath.Join("testdata", "bad", name+".yaml"))); err == nil {

@@ -104,6 +104,7 @@ var (
 	metaKeys  = []string{
 		"db_table", "plural", "ordering", "quick", "unique_together", "indexes",
 		"filter_depth", "exclude", "operations", "description", "max_page_size",
+		"renamed_from",
 	}
 	// Operations are the mutations meta.operations may list.
 	operations = []string{"create", "update", "delete", "bulk_create", "bulk_update", "bulk_delete"}
@@ -489,6 +490,17 @@ func (l *loader) meta(m *Model, src *modelSource, n *yaml.Node) {
 		case "description":
 			if v, ok := l.str(p.v, opt); ok {
 				m.Meta.Description = v
+			}
+		case "renamed_from":
+			if v, ok := l.str(p.v, opt); ok {
+				switch {
+				case !modelNameRE.MatchString(v):
+					l.errorf(p.v, "%s %q must be the model's previous PascalCase name", opt, v)
+				case v == m.Name:
+					l.errorf(p.v, "%s names the model itself; remove it once the rename is migrated", opt)
+				default:
+					m.Meta.RenamedFrom = v
+				}
 			}
 		case "operations":
 			ops, nodes := l.names(p.v, opt)

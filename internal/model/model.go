@@ -80,6 +80,10 @@ type Meta struct {
 	Description string
 	// MaxPageSize overrides the global max_page_size when > 0.
 	MaxPageSize int
+	// RenamedFrom is the model's previous name (meta.renamed_from): a hint
+	// for makemigrations to rename the table (and the model's join tables)
+	// instead of dropping it and creating another.
+	RenamedFrom string
 }
 
 // FieldType is a declared field type.
@@ -211,6 +215,10 @@ type Field struct {
 	Regex         string
 	HelpText      string
 	Deprecated    string
+	// RenamedFrom is the field's previous name (renamed_from): a hint for
+	// makemigrations to rename the column (or a many_to_many's join table)
+	// instead of dropping it and adding another.
+	RenamedFrom string
 
 	// Rel is set for foreign_key, one_to_one and many_to_many fields.
 	Rel *Relation

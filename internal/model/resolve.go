@@ -36,6 +36,47 @@ func (l *loader) resolve(s *Schema) {
 		l.checkMeta(m)
 	}
 	l.checkNames(s)
+	l.checkRenames(s)
+}
+
+// checkRenames checks the renamed_from hints: the previous name must be
+// gone (a hint naming something still declared would be ambiguous) and
+// used by one model, or one field of a model, only.
+func (l *loader) checkRenames(s *Schema) {
+	models := map[string]string{}
+	for _, m := range s.Models {
+		old := m.Meta.RenamedFrom
+		if old == "" {
+			continue
+		}
+		n := l.modelSrc[m].meta["renamed_from"]
+		switch {
+		case s.byName[old] != nil:
+			l.errorf(n, "%s.meta.renamed_from: %s is still declared; a renamed model's previous name must be gone", m.Name, old)
+		case models[old] != "":
+			l.errorf(n, "%s.meta.renamed_from: %s was already renamed to %s", m.Name, old, models[old])
+		default:
+			models[old] = m.Name
+		}
+	}
+	for _, m := range s.Models {
+		fields := map[string]string{}
+		for _, f := range m.Fields {
+			old := f.RenamedFrom
+			if old == "" {
+				continue
+			}
+			n := l.fieldSrc[f].at("renamed_from")
+			switch {
+			case m.fields[old] != nil:
+				l.errorf(n, "%s.%s: renamed_from %s is still a field of %s; a renamed field's previous name must be gone", m.Name, f.Name, old, m.Name)
+			case fields[old] != "":
+				l.errorf(n, "%s.%s: renamed_from %s was already renamed to %s", m.Name, f.Name, old, fields[old])
+			default:
+				fields[old] = f.Name
+			}
+		}
+	}
 }
 
 // known reports whether f's type was understood (the implicit id has no
