@@ -337,35 +337,41 @@ func (c *coster) pageCap(f *ast.Field) int {
 	return g.Options.MaxPageSize
 }
 
-// variablesTooLarge reports whether vars are larger than max bytes,
+// variablesTooLarge reports whether vars are larger than limit bytes,
 // counting strings by length and other values as a few bytes, and stops as
-// soon as the answer is known.
+// soon as the answer is known. It allocates nothing.
 func variablesTooLarge(vars map[string]any, limit int) (int, bool) {
 	n := 0
-	var walk func(v any) bool
-	walk = func(v any) bool {
-		switch x := v.(type) {
-		case string:
-			n += len(x) + 2
-		case map[string]any:
-			n += 2
-			for k, e := range x {
-				n += len(k) + 3
-				if walk(e) {
-					return true
-				}
-			}
-		case []any:
-			n += 2
-			for _, e := range x {
-				if walk(e) {
-					return true
-				}
-			}
-		default:
-			n += 8
+	for k, v := range vars {
+		n += len(k) + 3
+		if sizeOver(v, &n, limit) {
+			return n, true
 		}
-		return n > limit
 	}
-	return n, walk(map[string]any(vars))
+	return n, n > limit
+}
+
+func sizeOver(v any, n *int, limit int) bool {
+	switch x := v.(type) {
+	case string:
+		*n += len(x) + 2
+	case map[string]any:
+		*n += 2
+		for k, e := range x {
+			*n += len(k) + 3
+			if sizeOver(e, n, limit) {
+				return true
+			}
+		}
+	case []any:
+		*n += 2
+		for _, e := range x {
+			if sizeOver(e, n, limit) {
+				return true
+			}
+		}
+	default:
+		*n += 8
+	}
+	return *n > limit
 }

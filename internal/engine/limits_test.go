@@ -182,3 +182,40 @@ func TestPostgresSlowStatementCancelled(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// BenchmarkExecuteLimits measures what the server's settings add to a
+// cached request on SQLite (Q1 of PERFORMANCE.md): "plain" is the zero
+// Options, "server" has the default limits, no suggestions and a request
+// timeout (a context deadline per request). Both run under a cancellable
+// context, as every HTTP request does (net/http cancels it when the client
+// goes), so the driver's cancellation watch is paid by both.
+func BenchmarkExecuteLimits(b *testing.B) {
+	g := loadBlog(b)
+	db := testdb.Open(b, database.SQLite)
+	ms, _ := model.Load("../../examples/blog/models.yaml")
+	if _, err := migrate.Apply(context.Background(), db, ms); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{
+		{"plain", Options{}},
+		{"limits", Options{Limits: DefaultLimits(), NoSuggestions: true}},
+		{"server", Options{Limits: DefaultLimits(), NoSuggestions: true, Timeout: 30 * time.Second}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			e := New(db, g, c.opts)
+			req := &Request{Query: benchQueries["q1_post_by_id"], Variables: map[string]any{"id": "1"}}
+			buf := make([]byte, 0, 4096)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, res := e.Execute(ctx, req, buf[:0]); res.Outcome != OutcomeOK {
+					b.Fatal(res)
+				}
+			}
+		})
+	}
+}
