@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -361,12 +362,61 @@ func (s *session) linkKeys(in *gqlschema.InputField, ids []any, path string) ([]
 	return keys, nil
 }
 
+// currentValues adds to vals the stored values of the row self for the
+// fields of m's unique_together groups that vals lacks, when vals has
+// another field of the group.
+func (s *session) currentValues(m *model.Model, self any, vals map[*model.Field]any) error {
+	var need []*model.Field
+	for _, group := range m.Meta.UniqueTogether {
+		partial := false
+		for _, name := range group {
+			if _, ok := vals[m.Field(name)]; ok {
+				partial = true
+			}
+		}
+		if !partial {
+			continue
+		}
+		for _, name := range group {
+			if f := m.Field(name); !slices.Contains(need, f) {
+				if _, ok := vals[f]; !ok {
+					need = append(need, f)
+				}
+			}
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	names := make([]string, len(need))
+	for i, f := range need {
+		names[i] = q(f.Column)
+	}
+	return s.tx.QueryRows(s.ctx, "SELECT "+strings.Join(names, ", ")+" FROM "+q(m.Table)+" WHERE "+q(m.PK.Column)+" = "+s.ph(1), []any{self},
+		func(scan func(...any) error) error {
+			got := make([]any, len(need))
+			ptrs := make([]any, len(need))
+			for i := range got {
+				ptrs[i] = &got[i]
+			}
+			if err := scan(ptrs...); err != nil {
+				return err
+			}
+			for i, f := range need {
+				vals[f] = got[i]
+			}
+			return nil
+		})
+}
+
 // checkUnique reports values that would break unique or unique_together,
 // excluding the row being updated (self).
 func (s *session) checkUnique(m *model.Model, cols []column, self any, path string) error {
 	vals := map[*model.Field]any{}
+	given := map[*model.Field]any{}
 	for _, c := range cols {
 		vals[c.f] = c.v
+		given[c.f] = c.v
 	}
 	check := func(fields []*model.Field) (bool, error) {
 		conds := make([]string, len(fields))
@@ -385,7 +435,7 @@ func (s *session) checkUnique(m *model.Model, cols []column, self any, path stri
 		return taken, err
 	}
 	for _, f := range m.Fields {
-		if v, ok := vals[f]; !ok || v == nil || !(f.Unique || f.Type == model.TypeOneToOne) || f.PrimaryKey && self != nil {
+		if v, ok := given[f]; !ok || v == nil || !(f.Unique || f.Type == model.TypeOneToOne) || f.PrimaryKey && self != nil {
 			continue
 		}
 		taken, err := check([]*model.Field{f})
@@ -396,18 +446,28 @@ func (s *session) checkUnique(m *model.Model, cols []column, self any, path stri
 			s.fail(path+s.w.g.Name(f.Name), "unique", "%s with this %s already exists.", m.Name, strings.ReplaceAll(f.Name, "_", " "))
 		}
 	}
+	if self != nil {
+		// An update that sets part of a unique_together group is checked
+		// with the row's current values for the rest, as Django does.
+		if err := s.currentValues(m, self, vals); err != nil {
+			return err
+		}
+	}
 	for _, group := range m.Meta.UniqueTogether {
 		var fields []*model.Field
-		complete := true
+		complete, touched := true, false
 		for _, name := range group {
 			f := m.Field(name)
+			if _, ok := given[f]; ok {
+				touched = true
+			}
 			if v, ok := vals[f]; !ok || v == nil {
 				complete = false
 				break
 			}
 			fields = append(fields, f)
 		}
-		if !complete {
+		if !complete || !touched {
 			continue
 		}
 		taken, err := check(fields)
@@ -421,23 +481,42 @@ func (s *session) checkUnique(m *model.Model, cols []column, self any, path stri
 	return nil
 }
 
-var sqliteUnique = regexp.MustCompile(`UNIQUE constraint failed: [^.]+\.([A-Za-z0-9_]+)`)
-var pgKey = regexp.MustCompile(`Key \(([^,)]+)`)
+var (
+	sqliteUnique = regexp.MustCompile(`^UNIQUE constraint failed: (.+)`)
+	pgKey        = regexp.MustCompile(`^Key \((.+?)\)=`)
+)
 
-// uniqueColumn extracts the column of a unique violation from a driver error.
-func uniqueColumn(err error) (string, bool) {
+// uniqueColumns extracts the columns of a unique violation from a driver
+// error (none when the database does not say).
+func uniqueColumns(err error) ([]string, bool) {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		if pe.Code != "23505" {
-			return "", false
+			return nil, false
 		}
-		if m := pgKey.FindStringSubmatch(pe.Detail); m != nil {
-			return strings.Trim(m[1], `"`), true
+		m := pgKey.FindStringSubmatch(pe.Detail)
+		if m == nil {
+			return nil, true
 		}
-		return "", true
+		var cols []string
+		for _, c := range strings.Split(m[1], ", ") {
+			cols = append(cols, strings.Trim(c, `"`))
+		}
+		return cols, true
 	}
-	if m := sqliteUnique.FindStringSubmatch(err.Error()); m != nil {
-		return m[1], true
+	msg := err.Error()
+	i := strings.Index(msg, "UNIQUE constraint failed: ")
+	if i < 0 {
+		return nil, false
 	}
-	return "", false
+	m := sqliteUnique.FindStringSubmatch(msg[i:])
+	var cols []string
+	for _, c := range strings.Split(m[1], ", ") {
+		// "table.column", possibly followed by the driver's " (2067)".
+		c, _, _ = strings.Cut(c, " ")
+		if _, col, ok := strings.Cut(c, "."); ok {
+			cols = append(cols, col)
+		}
+	}
+	return cols, true
 }

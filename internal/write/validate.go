@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/model"
 )
@@ -40,7 +42,7 @@ var intRanges = map[model.FieldType][2]int64{
 // reports every problem of the value (not only the first).
 func value(d database.Dialect, f *model.Field, v any, path string) (any, []FieldError) {
 	kind := f.ValueKind()
-	enc, err := d.Encode(kind, v)
+	enc, err := encode(d, kind, v)
 	if err != nil {
 		return nil, []FieldError{{Field: path, Code: "invalid", Message: "Enter a valid value: " + strings.TrimPrefix(err.Error(), database.ErrInvalidValue.Error()+": ") + "."}}
 	}
@@ -113,6 +115,22 @@ func value(d database.Dialect, f *model.Field, v any, path string) (any, []Field
 		errs = append(errs, decimalDigits(f, enc.(string), path)...)
 	}
 	return enc, errs
+}
+
+// encode is database.Dialect.Encode, stricter about UUIDs: the driver
+// value is the canonical lowercase hyphenated text, whatever form of UUID
+// was given, so that both databases store and compare the same value (and
+// PostgreSQL never sees a malformed one).
+func encode(d database.Dialect, kind model.Kind, v any) (any, error) {
+	enc, err := d.Encode(kind, v)
+	if err != nil || kind != model.KindUUID || enc == nil {
+		return enc, err
+	}
+	u, err := uuid.Parse(enc.(string))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a UUID", database.ErrInvalidValue, enc)
+	}
+	return u.String(), nil
 }
 
 // validEmail accepts a bare address whose domain has a dot, or is

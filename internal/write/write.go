@@ -144,7 +144,7 @@ func (s *session) exists(m *model.Model, id any) (bool, error) {
 
 // key encodes an API key of m, reporting a malformed one.
 func (s *session) key(m *model.Model, v any, path string) (any, bool) {
-	id, err := s.w.d.Encode(m.PK.ValueKind(), v)
+	id, err := encode(s.w.d, m.PK.ValueKind(), v)
 	if err != nil || id == nil {
 		s.fail(path, "invalid", "%v is not a valid %s id.", v, m.Name)
 		return nil, false
@@ -179,26 +179,30 @@ func (s *session) defaultValue(f *model.Field) (any, bool) {
 	return v, err == nil
 }
 
-// uniqueErrors maps a database unique violation to a field error; other
-// errors are returned unchanged.
+// uniqueErrors maps a database unique violation to a field error (one
+// column) or to a unique_together error on the object (several); other
+// errors are returned unchanged. It backs up checkUnique when a concurrent
+// writer commits the same value between the check and the write.
 func (s *session) uniqueErrors(m *model.Model, err error, path string) error {
-	col, ok := uniqueColumn(err)
+	cols, ok := uniqueColumns(err)
 	if !ok {
 		return err
 	}
-	name := ""
-	for _, f := range m.Fields {
-		if f.Column == col {
-			name = f.Name
-			if f.Rel != nil {
-				name = f.Name
+	var names []string
+	for _, col := range cols {
+		for _, f := range m.Fields {
+			if f.Column == col {
+				names = append(names, f.Name)
 			}
 		}
 	}
-	if name == "" {
+	switch {
+	case len(names) == 1 && len(cols) == 1:
+		s.fail(path+s.w.g.Name(names[0]), "unique", "%s with this %s already exists.", m.Name, strings.ReplaceAll(names[0], "_", " "))
+	case len(names) > 1 && len(names) == len(cols):
+		s.fail(strings.TrimSuffix(path, "."), "unique_together", "%s with this %s already exists.", m.Name, strings.Join(names, " and "))
+	default:
 		s.fail(strings.TrimSuffix(path, "."), "unique", "%s with these values already exists.", m.Name)
-	} else {
-		s.fail(path+s.w.g.Name(name), "unique", "%s with this %s already exists.", m.Name, name)
 	}
 	return nil
 }
