@@ -8,6 +8,7 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -19,8 +20,9 @@ import (
 
 // Options configure New.
 type Options struct {
-	// Endpoint is the OTLP/HTTP collector URL (http://collector:4318);
-	// empty disables tracing.
+	// Endpoint is the OTLP/HTTP collector URL: a base URL
+	// (http://collector:4318, /v1/traces is appended) or the full traces
+	// URL; empty disables tracing.
 	Endpoint    string
 	ServiceName string
 	Version     string
@@ -40,7 +42,15 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	if opts.Endpoint == "" {
 		return &Provider{}, nil
 	}
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(opts.Endpoint))
+	endpoint, err := url.Parse(opts.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("tracing: endpoint: %w", err)
+	}
+	// A base URL (OTEL_EXPORTER_OTLP_ENDPOINT style) gets the traces path.
+	if endpoint.Path == "" || endpoint.Path == "/" {
+		endpoint.Path = "/v1/traces"
+	}
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(endpoint.String()))
 	if err != nil {
 		return nil, fmt.Errorf("tracing: %w", err)
 	}
