@@ -38,6 +38,9 @@ type Options struct {
 	Now func() time.Time
 	// MaxDocuments bounds the document cache (default 1000).
 	MaxDocuments int
+	// ClosedByDefault denies every role access to models that declare no
+	// meta.permissions (production); otherwise such models are open.
+	ClosedByDefault bool
 	// CursorSecret keys connection cursor checks, so cursors only decode
 	// where they were made (default: the schema version). Replicas of one
 	// deployment need the same secret.
@@ -125,6 +128,9 @@ type document struct {
 type compiled struct {
 	op    *plan.Operation
 	stmts []sqlgen.Statement // parallel to op.Roots
+	// guards are the row guards of update and delete roots (parallel to
+	// op.Roots; empty SQL when none).
+	guards []sqlgen.Statement
 }
 
 // lookup is lookupCtx without a trace.
@@ -282,6 +288,7 @@ func (e *Engine) Execute(ctx context.Context, req *Request, dst []byte) ([]byte,
 		res.Outcome, res.ErrorCode = OutcomeRequestError, CodeBadUserInput
 		return e.requestError(dst, toErrors(gerr, CodeBadUserInput), req), res
 	}
+	vars = e.withIdentity(vars, req.Identity)
 	c, err := e.compileTraced(ctx, d, op, vars)
 	if err != nil {
 		res.Outcome = OutcomeFieldError
@@ -392,7 +399,7 @@ func (e *Engine) compile(d *document, op *ast.OperationDefinition, vars map[stri
 }
 
 func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[string]any, dialect database.Dialect) (*compiled, error) {
-	key := shapeKey(op, vars)
+	key := shapeKey(op, vars) + accessKey(vars)
 	d.mu.Lock()
 	c := d.plans[key]
 	d.mu.Unlock()
@@ -401,18 +408,24 @@ func (e *Engine) compileFor(d *document, op *ast.OperationDefinition, vars map[s
 		return c, nil
 	}
 	e.stats.planMisses.Add(1)
-	p, err := plan.Build(e.schema, dialect, op, vars, plan.Options{TimeZone: e.opts.TimeZone, Now: e.opts.Now, CursorKey: e.cursorKey()})
+	p, err := plan.Build(e.schema, dialect, op, vars, plan.Options{
+		TimeZone: e.opts.TimeZone, Now: e.opts.Now, CursorKey: e.cursorKey(),
+		Roles: roles(vars), Closed: e.opts.ClosedByDefault,
+	})
 	if err != nil {
 		return nil, err
 	}
-	c = &compiled{op: p, stmts: make([]sqlgen.Statement, len(p.Roots))}
+	c = &compiled{op: p, stmts: make([]sqlgen.Statement, len(p.Roots)), guards: make([]sqlgen.Statement, len(p.Roots))}
 	opts := sqlgen.Options{TimeZone: e.tzName}
 	for i, r := range p.Roots {
 		switch r.Kind {
 		case plan.RootSelect:
 			c.stmts[i], err = sqlgen.Render(dialect, r.Query, p.Params, opts)
 		case plan.RootMutation:
-			c.stmts[i], err = renderMutation(dialect, r.Mutation, p.Params, opts)
+			c.stmts[i], err = renderMutation(dialect, r.Mutation.Object, p.Params, opts)
+			if err == nil {
+				c.guards[i], err = renderMutation(dialect, r.Mutation.Guard, p.Params, opts)
+			}
 		}
 		if err != nil {
 			return nil, err

@@ -22,6 +22,7 @@ const (
 	CodeTimeout          = "TIMEOUT"
 	CodeInternal         = "INTERNAL_SERVER_ERROR"
 	CodeQueryTooComplex  = "QUERY_TOO_COMPLEX"
+	CodeForbidden        = "FORBIDDEN"
 )
 
 // gqlError is one entry of a response's "errors".
@@ -84,6 +85,8 @@ func classify(err error) (code, message string, internal bool) {
 	switch {
 	case errors.Is(err, plan.ErrInput):
 		return CodeBadUserInput, strings.TrimPrefix(err.Error(), plan.ErrInput.Error()+": "), false
+	case errors.Is(err, plan.ErrForbidden):
+		return CodeForbidden, strings.TrimPrefix(err.Error(), plan.ErrForbidden.Error()+": "), false
 	case errors.Is(err, context.DeadlineExceeded):
 		return CodeTimeout, "the request took too long", false
 	case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22"):

@@ -50,7 +50,14 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 				read := func(ctx context.Context, id any) ([]byte, error) {
 					return e.readObject(ctx, tx, c, i, vars, id)
 				}
-				res, err := w.Run(ctx, tx, r.Mutation, vars, read)
+				var guard write.GuardFunc
+				if c.guards[i].SQL != "" {
+					guard = func(ctx context.Context, id any) (bool, error) {
+						out, err := e.runByID(ctx, tx, c, c.guards[i], vars, id)
+						return err == nil && string(out) != "null", err
+					}
+				}
+				res, err := w.Run(ctx, tx, r.Mutation, vars, read, guard)
 				if err != nil {
 					return err
 				}
@@ -102,7 +109,12 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 // readObject renders the payload object of one written row with the read
 // path's statement for root i, inside the transaction.
 func (e *Engine) readObject(ctx context.Context, tx database.Querier, c *compiled, i int, vars map[string]any, id any) ([]byte, error) {
-	st := c.stmts[i]
+	return e.runByID(ctx, tx, c, c.stmts[i], vars, id)
+}
+
+// runByID runs a by-key statement of a mutation (payload object or row
+// guard) for the row with the given key.
+func (e *Engine) runByID(ctx context.Context, tx database.Querier, c *compiled, st sqlgen.Statement, vars map[string]any, id any) ([]byte, error) {
 	v := maps.Clone(vars)
 	if v == nil {
 		v = map[string]any{}
@@ -119,12 +131,13 @@ func (e *Engine) readObject(ctx context.Context, tx database.Querier, c *compile
 	return tx.AppendJSON(ctx, nil, st.SQL, args...)
 }
 
-// renderMutation renders the object read of a mutation root, if any.
-func renderMutation(d database.Dialect, mu *plan.Mutation, params []plan.Param, opts sqlgen.Options) (sqlgen.Statement, error) {
-	if mu.Object == nil {
+// renderMutation renders a by-key read of a mutation root (the payload
+// object or the row guard), if there is one.
+func renderMutation(d database.Dialect, q *plan.One, params []plan.Param, opts sqlgen.Options) (sqlgen.Statement, error) {
+	if q == nil {
 		return sqlgen.Statement{}, nil
 	}
-	return sqlgen.Render(d, mu.Object, params, opts)
+	return sqlgen.Render(d, q, params, opts)
 }
 
 // appendPayload writes a mutation payload in selection order.

@@ -10,6 +10,8 @@ type Request struct {
 	ReadOnly bool
 	// RequestID is echoed in error extensions.
 	RequestID string
+	// Identity is the authenticated caller; nil is anonymous.
+	Identity *Identity
 }
 
 // Outcome classifies a response for the transport.

@@ -158,7 +158,7 @@ func (g *Schema) writeInputs(w *sdlWriter, m *model.Model) {
 				if f.PrimaryKey {
 					typ = "ID"
 				}
-				if create && Required(f) {
+				if create && Required(f) && !preset(m, f) {
 					typ += "!"
 				}
 				w.desc("  ", f.HelpText)
@@ -180,4 +180,17 @@ func (g *Schema) writeInputs(w *sdlWriter, m *model.Model) {
 	w.line("input %sBulkUpdateInput {\n  id: ID!\n  data: %sUpdateInput!\n}\n", m.Name, m.Name)
 	w.line("type %sPayload {\n  ok: Boolean!\n  object: %s\n  errors: [FieldError!]!\n}\n", m.Name, m.Name)
 	w.line("type %sBulkPayload {\n  ok: Boolean!\n  objects: [%s!]!\n  errors: [FieldError!]!\n}\n", m.Name, m.Name)
+}
+
+// preset reports whether some role's create grant presets f: the input
+// cannot require what the server may set.
+func preset(m *model.Model, f *model.Field) bool {
+	for _, p := range m.Meta.Permissions {
+		if p.Create != nil {
+			if _, ok := p.Create.Preset[f.Name]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }

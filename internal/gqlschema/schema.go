@@ -37,6 +37,9 @@ type Schema struct {
 	Mutations map[string]*MutationRoot
 	// Inputs maps create and update input type names to their fields.
 	Inputs map[string]*Input
+	// Permissions maps model names to the grants of each role; a model
+	// without meta.permissions is absent.
+	Permissions map[string]map[string]*Grants
 	// Objects maps object type names of models ("Post") to their fields.
 	Objects map[string]*Object
 	// Filters maps filter input type names ("PostFilter") to their fields.
@@ -145,13 +148,18 @@ func Build(s *model.Schema, opts Options) (*Schema, error) {
 		Roots:     map[string]*Root{},
 		Mutations: map[string]*MutationRoot{},
 		Inputs:    map[string]*Input{},
-		Objects:   map[string]*Object{},
-		Filters:   map[string]*Filter{},
-		Orders:    map[string]map[string]*OrderTarget{},
-		Groups:    map[string]map[string]*GroupTarget{},
-		names:     namer{camel: opts.Naming == model.NamingCamel},
+
+		Permissions: map[string]map[string]*Grants{},
+		Objects:     map[string]*Object{},
+		Filters:     map[string]*Filter{},
+		Orders:      map[string]map[string]*OrderTarget{},
+		Groups:      map[string]map[string]*GroupTarget{},
+		names:       namer{camel: opts.Naming == model.NamingCamel},
 	}
 	g.SDL = g.writeSDL()
+	if err := g.compilePermissions(); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256([]byte(g.SDL))
 	g.Version = hex.EncodeToString(sum[:6])
 	ast, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: g.SDL, BuiltIn: false})

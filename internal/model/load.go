@@ -99,11 +99,12 @@ type pair struct {
 }
 
 var (
-	topKeys   = []string{"version", "app", "naming", "models"}
+	topKeys   = []string{"version", "app", "naming", "roles", "models"}
 	modelKeys = []string{"fields", "meta"}
 	metaKeys  = []string{
 		"db_table", "plural", "ordering", "quick", "unique_together", "indexes",
 		"filter_depth", "exclude", "operations", "description", "max_page_size",
+		"permissions",
 		"renamed_from",
 	}
 	// Operations are the mutations meta.operations may list.
@@ -185,6 +186,8 @@ func (l *loader) parse(data []byte) *Schema {
 			}
 		case "models":
 			models = p.v
+		case "roles":
+			l.roles(s, p.v)
 		default:
 			l.errorf(p.k, "unknown top-level key %q%s", p.name, didYouMean(p.name, topKeys))
 			// A misspelt key is reported once, not also as missing.
@@ -502,6 +505,8 @@ func (l *loader) meta(m *Model, src *modelSource, n *yaml.Node) {
 					m.Meta.RenamedFrom = v
 				}
 			}
+		case "permissions":
+			l.permissions(m, p.v, opt)
 		case "operations":
 			ops, nodes := l.names(p.v, opt)
 			m.Meta.Operations = []string{}

@@ -15,6 +15,8 @@ type Schema struct {
 	Models []*Model
 	// File is the path the schema was loaded from (used in messages only).
 	File string
+	// Roles are the named roles declared at the top level (nil when none).
+	Roles map[string]*Role
 
 	byName map[string]*Model
 }
@@ -84,6 +86,9 @@ type Meta struct {
 	// for makemigrations to rename the table (and the model's join tables)
 	// instead of dropping it and creating another.
 	RenamedFrom string
+	// Permissions are the grants per role; nil when the model declares
+	// none (then the configured default, open or closed, applies).
+	Permissions map[string]*Permission
 }
 
 // FieldType is a declared field type.

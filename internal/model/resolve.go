@@ -34,6 +34,7 @@ func (l *loader) resolve(s *Schema) {
 	l.buildEdges(s)
 	for _, m := range s.Models {
 		l.checkMeta(m)
+		l.checkPermissions(m)
 	}
 	l.checkNames(s)
 	l.checkRenames(s)

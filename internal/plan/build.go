@@ -8,6 +8,7 @@ import (
 
 	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/gqlschema"
+	"github.com/autogql/autogql/internal/model"
 )
 
 // Options tune planning.
@@ -19,14 +20,21 @@ type Options struct {
 	// CursorKey is mixed into the check of connection cursors, so a
 	// cursor only decodes for the deployment that made it.
 	CursorKey string
+	// Roles are the request's roles with their inherited ones (default
+	// anonymous); meta.permissions grants are looked up for them.
+	Roles []string
+	// Closed denies models that declare no permissions (production);
+	// otherwise such models are open to every role.
+	Closed bool
 }
 
 type builder struct {
-	g    *gqlschema.Schema
-	d    database.Dialect
-	vars map[string]any
-	opts Options
-	op   *Operation
+	g      *gqlschema.Schema
+	d      database.Dialect
+	vars   map[string]any
+	opts   Options
+	op     *Operation
+	access *access
 }
 
 // Build plans a validated operation. vars are the request's coerced
@@ -40,7 +48,11 @@ func Build(g *gqlschema.Schema, d database.Dialect, op *ast.OperationDefinition,
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if len(opts.Roles) == 0 {
+		opts.Roles = []string{model.RoleAnonymous}
+	}
 	b := &builder{g: g, d: d, vars: vars, opts: opts, op: &Operation{Type: op.Operation, Name: op.Name}}
+	b.access = &access{g: g, roles: opts.Roles, closed: opts.Closed, vars: vars}
 	if op.Operation != ast.Query && op.Operation != ast.Mutation {
 		return nil, inputError("%s operations are not supported", op.Operation)
 	}

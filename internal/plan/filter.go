@@ -90,7 +90,15 @@ func (b *builder) filterAt(m *model.Model, val any, r ref, depth int) (*Cond, er
 			}
 			switch {
 			case ff.Count != nil:
-				conds = append(conds, &Cond{Kind: CondCount, Edge: ff.Count, Lookup: ff.Lookup, Params: []int{b.intParam(r.key(k), k)}})
+				access, err := b.readFilter(ff.Count.To)
+				if err != nil {
+					return nil, err
+				}
+				c := &Cond{Kind: CondCount, Edge: ff.Count, Lookup: ff.Lookup, Params: []int{b.intParam(r.key(k), k)}}
+				if access != nil {
+					c.Children = []*Cond{access}
+				}
+				conds = append(conds, c)
 			case len(ff.Path) > 0:
 				paths = append(paths, pathLookup{path: ff.Path, ff: ff, val: v, r: r.key(k)})
 			default:
@@ -141,7 +149,15 @@ func (b *builder) existsConds(paths []pathLookup) ([]*Cond, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := &Cond{Kind: CondExists, Edge: e, Children: append(direct, nested...)}
+		access, err := b.readFilter(e.To)
+		if err != nil {
+			return nil, err
+		}
+		children := append(direct, nested...)
+		if access != nil {
+			children = append(children, access)
+		}
+		c := &Cond{Kind: CondExists, Edge: e, Children: children}
 		if !e.Many && len(nested) == 0 {
 			c.OrNone = isnullParams(direct)
 		}

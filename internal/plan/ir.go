@@ -156,9 +156,12 @@ type Select struct {
 	Model *model.Model
 	// Via links the rows to the parent row (nil at the root).
 	Via *model.Edge
-	// Where filters the rows (nil = all rows). Permission filters are
-	// AND-ed in here by the planner, so every reader honours them.
+	// Where filters the rows (nil = all rows): the request's filters and
+	// quick search.
 	Where *Cond
+	// Access is the roles' row filter (nil = all rows). It is AND-ed apart
+	// from Where so that include cannot reach around it.
+	Access *Cond
 	// Include is the param index of a list of ids returned first, or -1.
 	Include int
 	// Order terms; the primary key is always the last term.
@@ -204,7 +207,9 @@ type Order struct {
 	Path  []*model.Edge
 	Field *model.Field
 	Count *model.Edge
-	Desc  bool
+	// CountWhere is the row filter of the counted rows.
+	CountWhere *Cond
+	Desc       bool
 }
 
 // Nullable reports whether the term's value can be NULL.
@@ -247,7 +252,8 @@ type Cond struct {
 	Field  *model.Field
 	Lookup string
 	Params []int
-	// Edge for CondExists and CondCount.
+	// Edge for CondExists and CondCount; Children of CondCount filter the
+	// counted rows.
 	Edge *model.Edge
 	// Quick fields for CondQuick: text fields compare with Params[0],
 	// numeric ones with Params[1].

@@ -111,7 +111,13 @@ func (b *builder) where(sel *Select, fg fieldGroup) error {
 	return nil
 }
 
-func and(conds ...*Cond) *Cond {
+func and(all ...*Cond) *Cond {
+	var conds []*Cond
+	for _, c := range all {
+		if c != nil {
+			conds = append(conds, c)
+		}
+	}
 	switch len(conds) {
 	case 0:
 		return nil
@@ -133,6 +139,10 @@ func (b *builder) includeParam(m *model.Model, fg fieldGroup) int {
 // objectSelect builds the per-row object of a model from a selection.
 func (b *builder) objectSelect(m *model.Model, fg fieldGroup) (*Select, error) {
 	sel := &Select{Model: m, Limit: -1, Offset: -1, Include: -1}
+	var err error
+	if sel.Access, err = b.readFilter(m); err != nil {
+		return nil, err
+	}
 	obj := b.g.Objects[m.Name]
 	for _, sub := range b.subCollect(fg) {
 		f := sub.first()
@@ -143,6 +153,9 @@ func (b *builder) objectSelect(m *model.Model, fg fieldGroup) (*Select, error) {
 		of := obj.Fields[f.Name]
 		if of == nil {
 			return nil, inputError("unknown field %q on %s", f.Name, m.Name)
+		}
+		if err := b.readable(m, f.Name); err != nil {
+			return nil, err
 		}
 		switch of.Kind {
 		case gqlschema.FieldScalar:
@@ -166,12 +179,17 @@ func (b *builder) objectSelect(m *model.Model, fg fieldGroup) (*Select, error) {
 			sel.Fields = append(sel.Fields, Out{Key: sub.key, Kind: OutRelation, Sub: child, Edge: of.Edge})
 		case gqlschema.FieldCount:
 			out := Out{Key: sub.key, Kind: OutCount, Edge: of.Edge}
+			access, err := b.readFilter(of.Edge.To)
+			if err != nil {
+				return nil, err
+			}
+			out.Where = access
 			if v, r, ok := b.argValue(f, b.g.Name("filters")); ok {
 				c, err := b.filter(of.Edge.To, v, r)
 				if err != nil {
 					return nil, err
 				}
-				out.Where = c
+				out.Where = and(c, access)
 			}
 			sel.Fields = append(sel.Fields, out)
 		}
@@ -210,7 +228,20 @@ func (b *builder) orderTerms(m *model.Model, names []string) ([]Order, error) {
 		if t == nil {
 			return nil, inputError("cannot order %s by %q; valid names: %s", m.Plural, name, strings.Join(validNames(targets), ", "))
 		}
-		terms = append(terms, Order{Path: t.Path, Field: t.Field, Count: t.Count, Desc: desc})
+		o := Order{Path: t.Path, Field: t.Field, Count: t.Count, Desc: desc}
+		if t.Count != nil {
+			var err error
+			if o.CountWhere, err = b.readFilter(t.Count.To); err != nil {
+				return nil, err
+			}
+		}
+		// Ordering through a relation reads the related model.
+		for _, e := range t.Path {
+			if _, err := b.readFilter(e.To); err != nil {
+				return nil, err
+			}
+		}
+		terms = append(terms, o)
 		if len(t.Path) == 0 && t.Field == m.PK {
 			hasPK = true
 			break // nothing after a unique key changes the order

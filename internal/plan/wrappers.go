@@ -70,6 +70,9 @@ func (b *builder) pages(m *model.Model, fg fieldGroup) (Query, error) {
 			p.Out = append(p.Out, out)
 		}
 	}
+	if sel.Access, err = b.readFilter(m); err != nil {
+		return nil, err
+	}
 	if err := b.where(sel, fg); err != nil {
 		return nil, err
 	}
@@ -130,11 +133,23 @@ func (b *builder) groups(m *model.Model, fg fieldGroup) (Query, error) {
 	default:
 		return nil, inputError("groups order_by must be one of key, -key, count, -count (got %q)", ov)
 	}
+	if err := b.aggregates(m); err != nil {
+		return nil, err
+	}
+	access, err := b.readFilter(m)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range g.Target.Path {
+		if _, err := b.readFilter(e.To); err != nil {
+			return nil, err
+		}
+	}
 	sel := &Select{Model: m}
 	if err := b.where(sel, fg); err != nil {
 		return nil, err
 	}
-	g.Where = sel.Where
+	g.Where = and(sel.Where, access)
 	lr := b.intArg(fg, "limit")
 	max := int64(b.g.Options.MaxGroupBuckets)
 	g.Limit = b.addParam(Param{Type: "int", Value: func(vars map[string]any) (any, error) {
@@ -162,11 +177,18 @@ func (b *builder) groups(m *model.Model, fg fieldGroup) (Query, error) {
 // aggregate plans posts_aggregate.
 func (b *builder) aggregate(m *model.Model, fg fieldGroup) (Query, error) {
 	a := &Aggregate{Model: m}
+	if err := b.aggregates(m); err != nil {
+		return nil, err
+	}
+	access, err := b.readFilter(m)
+	if err != nil {
+		return nil, err
+	}
 	sel := &Select{Model: m}
 	if err := b.where(sel, fg); err != nil {
 		return nil, err
 	}
-	a.Where = sel.Where
+	a.Where = and(sel.Where, access)
 	suffix := map[string]string{"sum": "Sums", "avg": "Avgs", "min": "Mins", "max": "Maxes"}
 	for _, sub := range b.subCollect(fg) {
 		fn := sub.first().Name
@@ -244,6 +266,9 @@ func (b *builder) connection(m *model.Model, fg fieldGroup) (Query, error) {
 			}
 			c.Out = append(c.Out, out)
 		}
+	}
+	if sel.Access, err = b.readFilter(m); err != nil {
+		return nil, err
 	}
 	if err := b.where(sel, fg); err != nil {
 		return nil, err

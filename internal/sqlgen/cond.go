@@ -54,7 +54,11 @@ func (r *renderer) cond(c *plan.Cond, a string) string {
 	case plan.CondCount:
 		t := r.next("t")
 		from, link := r.from(c.Edge, a, t)
-		return "(SELECT count(*) " + from + " WHERE " + link + ") " + comparisons[c.Lookup] + " " + r.p(c.Params[0])
+		conds := []string{link}
+		for _, ch := range c.Children {
+			conds = append(conds, r.cond(ch, t))
+		}
+		return "(SELECT count(*) " + from + where(conds) + ") " + comparisons[c.Lookup] + " " + r.p(c.Params[0])
 	case plan.CondQuick:
 		var parts []string
 		for _, f := range c.Quick {

@@ -50,10 +50,11 @@ func (r *renderer) pages(q *plan.Pages) string {
 	if q.NeedCount {
 		t := r.next("t")
 		filter := r.cond(q.Select.Where, t)
+		access := r.cond(q.Select.Access, t)
 		if q.Select.Include >= 0 && filter != "" {
 			filter = "(" + filter + " OR " + r.d.inList(col(t, q.Select.Model.PK), r.p(q.Select.Include), q.Select.Model.PK.ValueKind()) + ")"
 		}
-		sql += " FROM (SELECT count(*) AS n FROM " + table(q.Select.Model) + " AS " + t + where([]string{filter}) + ") AS c"
+		sql += " FROM (SELECT count(*) AS n FROM " + table(q.Select.Model) + " AS " + t + where([]string{filter, access}) + ") AS c"
 	}
 	return sql
 }
@@ -241,7 +242,7 @@ func (r *renderer) connection(q *plan.Connection) string {
 			vals = append(vals, r.d.embed("SELECT "+r.d.arrayAgg(r.d.object(ek, ev), r.orderTerms(order, e, true))+" FROM ("+page+") AS "+e))
 		case "total_count":
 			c := r.next("t")
-			vals = append(vals, "(SELECT count(*) FROM "+table(sel.Model)+" AS "+c+where([]string{r.cond(sel.Where, c)})+")")
+			vals = append(vals, "(SELECT count(*) FROM "+table(sel.Model)+" AS "+c+where([]string{r.cond(sel.Where, c), r.cond(sel.Access, c)})+")")
 		case "page_info":
 			more := "(SELECT count(*) FROM s) > " + r.p(q.Limit)
 			var pk, pv []string

@@ -149,7 +149,7 @@ func (r *renderer) outValue(o plan.Out, a string) string {
 func (r *renderer) single(sel *plan.Select, parent string) string {
 	c := r.next("t")
 	from, link := r.from(sel.Via, parent, c)
-	return "SELECT " + r.object(sel, c) + " " + from + where([]string{link, r.cond(sel.Where, c)}) + " LIMIT 1"
+	return "SELECT " + r.object(sel, c) + " " + from + where([]string{link, r.cond(sel.Where, c), r.cond(sel.Access, c)}) + " LIMIT 1"
 }
 
 func (r *renderer) one(q *plan.One) string {
@@ -157,7 +157,7 @@ func (r *renderer) one(q *plan.One) string {
 	t := r.next("t")
 	pk := sel.Model.PK
 	return "SELECT " + r.object(sel, t) + " FROM " + table(sel.Model) + " AS " + t +
-		where([]string{col(t, pk) + " = " + r.pc(q.ID, pk.ValueKind()), r.cond(sel.Where, t)})
+		where([]string{col(t, pk) + " = " + r.pc(q.ID, pk.ValueKind()), r.cond(sel.Where, t), r.cond(sel.Access, t)})
 }
 
 // orderedRows renders the inner query of a list: the base rows of sel,
@@ -182,7 +182,7 @@ func (r *renderer) orderedRows(sel *plan.Select, parent string, extra func(alias
 			filter = "(" + filter + " OR " + inc + ")"
 		}
 	}
-	conds = append(conds, filter)
+	conds = append(conds, filter, r.cond(sel.Access, t))
 	if extra != nil {
 		conds = append(conds, extra(t)...)
 	}
@@ -221,7 +221,7 @@ func (r *renderer) orderValue(o plan.Order, a string) string {
 	if o.Count != nil {
 		c := r.next("t")
 		from, link := r.from(o.Count, a, c)
-		return "(SELECT count(*) " + from + " WHERE " + link + ")"
+		return "(SELECT count(*) " + from + where([]string{link, r.cond(o.CountWhere, c)}) + ")"
 	}
 	return r.pathValue(o.Path, o.Field, a, func(x string) string { return r.d.cmp(x, o.Field.ValueKind()) })
 }

@@ -27,7 +27,7 @@ func (s *session) delete(mu *plan.Mutation, given []any, path string, read ReadF
 		if !ok {
 			continue
 		}
-		found, err := s.exists(m, k)
+		found, err := s.admitted(m, k)
 		if err != nil {
 			return res, err
 		}

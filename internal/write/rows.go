@@ -13,6 +13,7 @@ import (
 	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/gqlschema"
 	"github.com/autogql/autogql/internal/model"
+	"github.com/autogql/autogql/internal/plan"
 )
 
 // column is one column value of an INSERT or UPDATE.
@@ -42,7 +43,7 @@ type nestedWrite struct {
 // columns validates the column inputs of in (create or update input of m)
 // and creates nested foreign-key targets. It returns the columns to write
 // and the relation writes to do afterwards.
-func (s *session) columns(m *model.Model, spec *gqlschema.Input, in map[string]any, path string) ([]column, pending, map[*model.Field]bool, error) {
+func (s *session) columns(m *model.Model, spec *gqlschema.Input, in map[string]any, path string, wg *plan.WriteGrant) ([]column, pending, map[*model.Field]bool, error) {
 	var cols []column
 	var after pending
 	// given holds the fields the input names, valid or not, so that an
@@ -54,6 +55,12 @@ func (s *session) columns(m *model.Model, spec *gqlschema.Input, in map[string]a
 			continue
 		}
 		p := path + inf.Name
+		if !s.writable(m, inf, wg, p) {
+			if inf.Field != nil {
+				given[inf.Field] = true
+			}
+			continue
+		}
 		switch inf.Kind {
 		case gqlschema.InputColumn:
 			f := inf.Field
@@ -120,10 +127,15 @@ func (s *session) columns(m *model.Model, spec *gqlschema.Input, in map[string]a
 // preset holds back-references filled by a parent.
 func (s *session) create(m *model.Model, in map[string]any, path string, preset map[*model.Field]any) (any, error) {
 	spec := s.w.g.Inputs[m.Name+"CreateInput"]
-	cols, after, set, err := s.columns(m, spec, in, path)
+	wg, ok := s.grant(m, "create", path)
+	if !ok {
+		return nil, nil
+	}
+	cols, after, set, err := s.columns(m, spec, in, path, wg)
 	if err != nil {
 		return nil, err
 	}
+	cols = s.presets(m, wg, cols, set, path)
 	for f, v := range preset {
 		if !set[f] {
 			cols = append(cols, column{f, v})
@@ -231,7 +243,7 @@ func (s *session) update(m *model.Model, v any, in map[string]any, path string) 
 	if !ok {
 		return nil, nil
 	}
-	found, err := s.exists(m, id)
+	found, err := s.admitted(m, id)
 	if err != nil {
 		return nil, err
 	}
@@ -239,10 +251,15 @@ func (s *session) update(m *model.Model, v any, in map[string]any, path string) 
 		s.fail(path+"id", "not_found", "%s %v does not exist.", m.Name, v)
 		return nil, nil
 	}
-	cols, after, _, err := s.columns(m, s.w.g.Inputs[m.Name+"UpdateInput"], in, path)
+	wg, ok := s.grant(m, "update", path)
+	if !ok {
+		return nil, nil
+	}
+	cols, after, set, err := s.columns(m, s.w.g.Inputs[m.Name+"UpdateInput"], in, path, wg)
 	if err != nil {
 		return nil, err
 	}
+	cols = s.presets(m, wg, cols, set, path)
 	for _, f := range m.Fields {
 		if f.AutoNow {
 			cols = append(cols, column{f, s.nowFor(f)})
@@ -519,4 +536,44 @@ func uniqueColumns(err error) ([]string, bool) {
 		}
 	}
 	return cols, true
+}
+
+// writable reports whether the roles may set an input field; a refusal is
+// a forbidden field error. Preset fields are set by the server only.
+func (s *session) writable(m *model.Model, inf *gqlschema.InputField, wg *plan.WriteGrant, path string) bool {
+	base := inf.Edge
+	name := ""
+	switch {
+	case inf.Field != nil:
+		name = inf.Field.Name
+	case base != nil:
+		name = base.Name
+	}
+	if inf.Field != nil && wg.Preset[inf.Field] != nil {
+		s.fail(path, "forbidden", "%s is set by the server for your role.", s.w.g.Name(name))
+		return false
+	}
+	if wg.Fields != nil && !wg.Fields[s.w.g.Name(name)] {
+		s.fail(path, "forbidden", "Your role may not set %s.%s.", m.Name, s.w.g.Name(name))
+		return false
+	}
+	return true
+}
+
+// presets adds the server-set values of the grant (constants or identity
+// values such as $user.id).
+func (s *session) presets(m *model.Model, wg *plan.WriteGrant, cols []column, set map[*model.Field]bool, path string) []column {
+	for f, lit := range wg.Preset {
+		v, err := lit.Value(s.vars)
+		if err == nil {
+			v, err = s.w.d.Encode(f.ValueKind(), v)
+		}
+		if err != nil || v == nil {
+			s.fail(strings.TrimSuffix(path, "."), "forbidden", "The preset of %s.%s has no value for your identity.", m.Name, f.Name)
+			continue
+		}
+		cols = append(cols, column{f, v})
+		set[f] = true
+	}
+	return cols
 }

@@ -36,6 +36,10 @@ func New(g *gqlschema.Schema, d database.Dialect, now func() time.Time) *Writer 
 // the mutation's transaction.
 type ReadFunc func(ctx context.Context, id any) ([]byte, error)
 
+// GuardFunc reports whether the roles' row filter for the mutation's
+// operation admits the row with the given key.
+type GuardFunc func(ctx context.Context, id any) (bool, error)
+
 // Result is the outcome of one mutation root field.
 type Result struct {
 	// Objects are the payload objects (JSON) of the written or deleted
@@ -48,9 +52,9 @@ type Result struct {
 
 // Run performs one mutation root field. A returned error is an internal
 // failure; input problems are in Result.Errors.
-func (w *Writer) Run(ctx context.Context, tx database.Querier, mu *plan.Mutation, vars map[string]any, read ReadFunc) (Result, error) {
+func (w *Writer) Run(ctx context.Context, tx database.Querier, mu *plan.Mutation, vars map[string]any, read ReadFunc, guard GuardFunc) (Result, error) {
 	args := mu.Field.ArgumentMap(vars)
-	s := &session{w: w, tx: tx, ctx: ctx, now: w.now().UTC()}
+	s := &session{w: w, tx: tx, ctx: ctx, now: w.now().UTC(), writes: mu.Writes, vars: vars, guard: guard}
 	var res Result
 	var ids []any
 	var err error
@@ -118,6 +122,37 @@ type session struct {
 	ctx  context.Context
 	now  time.Time
 	errs []FieldError
+	// writes answers the roles' create and update grants; vars hold the
+	// identity values presets read; guard applies the row filter of
+	// updates and deletes (nil: none).
+	writes plan.Writes
+	vars   map[string]any
+	guard  GuardFunc
+}
+
+// admitted reports whether the row exists and the roles' row filter for
+// the operation admits it; a row the roles may not touch is reported as
+// not found, so its existence does not leak.
+func (s *session) admitted(m *model.Model, id any) (bool, error) {
+	found, err := s.exists(m, id)
+	if err != nil || !found || s.guard == nil {
+		return found, err
+	}
+	return s.guard(s.ctx, id)
+}
+
+// grant returns the roles' grant of op on m, reporting a refusal as a
+// field error at path.
+func (s *session) grant(m *model.Model, op, path string) (*plan.WriteGrant, bool) {
+	if s.writes == nil {
+		return &plan.WriteGrant{}, true
+	}
+	g, err := s.writes.Grant(m, op)
+	if err != nil {
+		s.fail(strings.TrimSuffix(path, "."), "forbidden", "%s.", strings.TrimPrefix(err.Error(), plan.ErrForbidden.Error()+": "))
+		return nil, false
+	}
+	return g, true
 }
 
 func (s *session) fail(path, code, format string, args ...any) {
