@@ -210,7 +210,11 @@ func (h *Handler) logRequest(ctx context.Context, r *http.Request, rec *respReco
 		attrs = append(attrs, slog.String("error_class", "HTTP_"+strconv.Itoa(status)))
 	}
 	if h.opts.AccessLog {
-		h.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		level := slog.LevelInfo
+		if status < 400 && isProbe(r.URL.Path) {
+			level = slog.LevelDebug // orchestrators probe every few seconds
+		}
+		h.log.LogAttrs(ctx, level, "request", attrs...)
 	}
 	if op := rec.op; op.set && h.opts.SlowThreshold > 0 && op.duration >= h.opts.SlowThreshold {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "slow operation",
@@ -222,6 +226,11 @@ func (h *Handler) logRequest(ctx context.Context, r *http.Request, rec *respReco
 			slog.Int("cost", op.cost),
 		)
 	}
+}
+
+// isProbe reports the liveness and readiness paths.
+func isProbe(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/health/ping/"
 }
 
 // traceID is the request's trace: the span's when tracing, else the

@@ -76,6 +76,14 @@ func New(opts Options) *Metrics {
 	m.sqlDuration = f.histogramVec("autogql_sql_statement_duration_seconds", "Time to run one SQL statement, by dialect.", sqlBuckets, "dialect")
 	m.rateLimited = f.counterVec("autogql_rate_limited_total", "Requests refused by a rate limit, by scope.", "scope")
 	m.schemaReloads = f.counterVec("autogql_schema_reloads_total", "Schema reloads by result (success, failure).", "result")
+	// Known label values start at zero, so dashboards and alerts see the
+	// series before the first event.
+	for _, scope := range []string{"ip", "user"} {
+		m.rateLimited.WithLabelValues(scope)
+	}
+	for _, result := range []string{"success", "failure"} {
+		m.schemaReloads.WithLabelValues(result)
+	}
 	build := f.gaugeVec("autogql_build_info", "Build information; the value is always 1.", "version", "commit", "go_version")
 	build.WithLabelValues(opts.Version, opts.Commit, runtime.Version()).Set(1)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
