@@ -38,6 +38,18 @@ RUN --mount=type=cache,target=/go/pkg/mod \
       -o /out/autogql ./cmd/autogql \
  && mkdir -p /out/data
 
+# Image of the scheduled backups (the Helm chart's backup CronJob): the same
+# binary beside pg_dump/pg_restore 17, which read servers 14 to 17. Build it
+# with `--target backup` and tag it <version>-backup.
+FROM postgres:17-alpine AS backup
+COPY --from=build /out/autogql /usr/local/bin/autogql
+# 70 is the postgres user of the alpine image.
+USER 70:70
+WORKDIR /backups
+ENTRYPOINT ["/usr/local/bin/autogql"]
+CMD ["backup", "create"]
+
+# The default target (last stage): the server.
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 ARG VERSION=dev
 ARG COMMIT=unknown

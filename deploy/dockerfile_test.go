@@ -36,6 +36,15 @@ var baseImages = map[string]ocispecs.ImageConfig{
 		WorkingDir: "/go",
 		Cmd:        []string{"bash"},
 	},
+	"docker.io/library/postgres:17-alpine": {
+		Env: []string{
+			"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"LANG=en_US.utf8", "PG_MAJOR=17", "PGDATA=/var/lib/postgresql/data",
+		},
+		Entrypoint: []string{"docker-entrypoint.sh"},
+		Cmd:        []string{"postgres"},
+		StopSignal: "SIGINT",
+	},
 	// distroless static, nonroot tag: uid 65532, CA bundle, tzdata, no shell.
 	"gcr.io/distroless/static-debian12:nonroot": {
 		Env: []string{
@@ -179,6 +188,26 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !strings.Contains(string(d.data), "--mount=type=cache,target=/go/pkg/mod") {
 		t.Error("build stage does not keep the module cache in a cache mount")
+	}
+
+	// The backup image: the same binary beside pg_dump, not root either.
+	var backup *instructions.Stage
+	for i := range d.stages {
+		if d.stages[i].Name == "backup" {
+			backup = &d.stages[i]
+		}
+	}
+	if backup == nil || !strings.HasPrefix(backup.BaseName, "postgres:") {
+		t.Errorf("no backup stage FROM postgres (the Helm backup CronJob runs its image)")
+	} else {
+		users := commandsOf[*instructions.UserCommand](*backup)
+		if len(users) != 1 || strings.HasPrefix(users[0].User, "0") || strings.HasPrefix(users[0].User, "root") {
+			t.Errorf("backup stage USER %v, want one non-root user", users)
+		}
+		copies := commandsOf[*instructions.CopyCommand](*backup)
+		if len(copies) != 1 || copies[0].From != "build" || copies[0].SourcePaths[0] != "/out/autogql" {
+			t.Errorf("backup stage must copy the build stage's binary, copies %v", copies)
+		}
 	}
 
 	// A runtime without a shell: nothing is RUN there.
