@@ -60,7 +60,8 @@ func (s sqlite) out(expr string, f *model.Field) string {
 	case model.KindDateTime:
 		return "(replace(" + expr + ", ' ', 'T') || 'Z')"
 	case model.KindDuration:
-		return "('PT' || CASE WHEN " + expr + " % 1000000 = 0 THEN " + expr + " / 1000000 ELSE rtrim(printf('%.6f', " + expr + " / 1000000.0), '0') END || 'S')"
+		// No ELSE: printf would turn NULL into "0.000000".
+		return "('PT' || CASE WHEN " + expr + " % 1000000 = 0 THEN " + expr + " / 1000000 WHEN " + expr + " IS NOT NULL THEN rtrim(printf('%.6f', " + expr + " / 1000000.0), '0') END || 'S')"
 	case model.KindJSON:
 		return "json(" + expr + ")"
 	}

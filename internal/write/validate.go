@@ -1,12 +1,17 @@
 package write
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -22,10 +27,10 @@ type FieldError struct {
 	Field   string
 	Message string
 	// Code is stable for clients: required, null, blank, invalid,
-	// max_length, min_length, min_value, max_value, invalid_choice,
-	// invalid_email, invalid_url, invalid_slug, invalid_format, max_digits,
-	// max_decimal_places, unique, unique_together, not_found, protected,
-	// conflict, rolled_back.
+	// null_characters_not_allowed, max_length, min_length, min_value,
+	// max_value, invalid_choice, invalid_email, invalid_url, invalid_slug,
+	// invalid_format, max_digits, max_decimal_places, unique,
+	// unique_together, not_found, protected, conflict, rolled_back.
 	Code string
 }
 
@@ -43,6 +48,12 @@ var intRanges = map[model.FieldType][2]int64{
 func value(d database.Dialect, f *model.Field, v any, path string) (any, []FieldError) {
 	kind := f.ValueKind()
 	enc, err := encode(d, kind, v)
+	if err == nil {
+		err = inRange(kind, v, enc)
+	}
+	if errors.Is(err, errNUL) {
+		return nil, []FieldError{{Field: path, Code: "null_characters_not_allowed", Message: "Null characters are not allowed."}}
+	}
 	if err != nil {
 		return nil, []FieldError{{Field: path, Code: "invalid", Message: "Enter a valid value: " + strings.TrimPrefix(err.Error(), database.ErrInvalidValue.Error()+": ") + "."}}
 	}
@@ -121,8 +132,14 @@ func value(d database.Dialect, f *model.Field, v any, path string) (any, []Field
 // value is the canonical lowercase hyphenated text, whatever form of UUID
 // was given, so that both databases store and compare the same value (and
 // PostgreSQL never sees a malformed one).
+//
+// Text (and JSON) holding a NUL character is refused with errNUL:
+// PostgreSQL cannot store it, so neither database does.
 func encode(d database.Dialect, kind model.Kind, v any) (any, error) {
 	enc, err := d.Encode(kind, v)
+	if err == nil && (kind == model.KindText || kind == model.KindJSON) && hasNUL(v) {
+		return nil, errNUL
+	}
 	if err != nil || kind != model.KindUUID || enc == nil {
 		return enc, err
 	}
@@ -131,6 +148,72 @@ func encode(d database.Dialect, kind model.Kind, v any) (any, error) {
 		return nil, fmt.Errorf("%w: %q is not a UUID", database.ErrInvalidValue, enc)
 	}
 	return u.String(), nil
+}
+
+// errNUL is the reason text with a NUL character is refused.
+var errNUL = fmt.Errorf("%w: text must not contain NUL characters", database.ErrInvalidValue)
+
+// hasNUL reports a NUL character in a string, or in any string or key of
+// a JSON value.
+func hasNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.ContainsRune(x, 0)
+	case json.RawMessage:
+		return strings.Contains(string(x), `\u0000`)
+	case []any:
+		return slices.ContainsFunc(x, hasNUL)
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxDurationSeconds is the longest duration a Go time.Duration (and so
+// the server) holds, about 292 years.
+const maxDurationSeconds = float64(math.MaxInt64 / int64(time.Second))
+
+// inRange refuses values both databases cannot store alike: NaN and
+// infinite floats (not JSON; SQLite stores NaN as NULL), dates outside
+// years 1 to 9999 (Python's range, which Django and the SQLite text format
+// assume; PostgreSQL would shift year 0), and durations a time.Duration
+// cannot hold (they would wrap around).
+func inRange(kind model.Kind, v, enc any) error {
+	switch kind {
+	case model.KindFloat:
+		if x, ok := enc.(float64); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
+			return fmt.Errorf("%w: %v is not a finite number", database.ErrInvalidValue, v)
+		}
+	case model.KindDate, model.KindDateTime:
+		var t time.Time
+		var err error
+		if kind == model.KindDate {
+			t, err = time.Parse(time.DateOnly, fmt.Sprint(v))
+		} else {
+			t, err = database.ParseDateTime(v)
+		}
+		if err == nil && (t.Year() < 1 || t.Year() > 9999) {
+			return fmt.Errorf("%w: year %d is outside 1 to 9999", database.ErrInvalidValue, t.Year())
+		}
+	case model.KindDuration:
+		var secs float64
+		switch x := v.(type) {
+		case json.Number:
+			secs, _ = x.Float64()
+		case float64:
+			secs = x
+		case int64:
+			secs = float64(x)
+		}
+		if math.Abs(secs) > maxDurationSeconds {
+			return fmt.Errorf("%w: %v seconds is too long a duration", database.ErrInvalidValue, v)
+		}
+	}
+	return nil
 }
 
 // validEmail accepts a bare address whose domain has a dot, or is
@@ -150,6 +233,9 @@ func numeric(v any) (*big.Float, bool) {
 	case int64:
 		return new(big.Float).SetInt64(x), true
 	case float64:
+		if math.IsNaN(x) {
+			return nil, false
+		}
 		return big.NewFloat(x), true
 	case string:
 		f, ok := new(big.Float).SetString(x)
