@@ -48,13 +48,11 @@ func joinSQL(stmts []string) string {
 
 // historyTableSQL creates the history table.
 func historyTableSQL(d database.Dialect) string {
-	id := &model.Field{Type: model.TypeAutoID, Column: "id"}
-	at := &model.Field{Type: model.TypeDateTime, Column: "applied_at"}
 	return createTableSQL(HistoryTable, []string{
-		columnDef(id, d),
+		columnSQL(&Column{Name: "id", Type: TypeAuto, PrimaryKey: true}, d),
 		`"name" text NOT NULL UNIQUE`,
 		`"checksum" text NOT NULL`,
-		columnDef(at, d),
+		columnSQL(&Column{Name: "applied_at", Type: TypeDateTime}, d),
 		`"sql" text NOT NULL`,
 	})
 }

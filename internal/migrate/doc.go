@@ -34,7 +34,35 @@
 // at once apply the schema exactly once; on SQLite the transaction is opened
 // with BEGIN IMMEDIATE (see package database), which serialises writers.
 //
-// # When the models change
+// # Migration files (Django-style)
+//
+// State is the database schema in dialect-neutral terms. FromSchema derives
+// the state a models file wants; ReplayState rebuilds, without a database,
+// the state the migration files in a directory have made; Introspect reads
+// the state of a live database. Diff turns the difference between two
+// states into Operations (create/drop/rename table, add/drop/alter/rename
+// column, add/drop index and constraint), renaming only where the models
+// say so (renamed_from → RenamesFor), never by guessing. Each operation
+// carries its up and down SQL on both dialects, its phase (expand: safe
+// while the previous release serves; contract: not) and notes on what it
+// destroys. SQLite changes ALTER TABLE cannot make use SQLite's documented
+// table rebuild, inside a transaction with foreign key enforcement off
+// (database.InMigrationTx), checked before commit.
+//
+// MakeMigration writes the next numbered file (0002_add_blog_post_subtitle
+// .yaml). The first file's up SQL is exactly CreateStatements, which is
+// itself rendered through Diff, so databases created by Apply keep their
+// "0001_initial" row: Up recognises it by checksum, or adopts it when the
+// models changed since but the live tables are what the file creates.
+//
+// Up applies pending files, each in its own transaction under the advisory
+// lock, re-reading the history inside the lock so that concurrent replicas
+// apply each migration once; it refuses destructive steps without
+// AllowDestructive, stops at a changed applied file (ChecksumError), and
+// can stop before contract steps (ExpandOnly). Down runs down SQL. Drift
+// and Compare list how a live database differs from the models.
+//
+// # Apply without migration files
 //
 // The first application is recorded as "0001_initial". When the models later
 // change, the checksum differs: Apply then runs the (idempotent) statements
@@ -42,7 +70,5 @@
 // "auto_<first 8 hex digits of the checksum>". If any recorded row already
 // carries the current checksum (for example after rolling back to an earlier
 // models file) nothing is done. Columns added to or removed from an existing
-// table are NOT altered by this: that is the job of the Django-style
-// migration files (makemigrations / migrate apply) that will build on the
-// history table and on the same DDL renderer.
+// table are not altered by this; migration files do that.
 package migrate

@@ -1,0 +1,51 @@
+-- up
+CREATE TABLE IF NOT EXISTS "blog_category" (
+    "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "name" varchar(100) NOT NULL UNIQUE
+);
+
+ALTER TABLE "blog_post" ADD COLUMN "category_id" bigint NULL;
+
+CREATE TABLE IF NOT EXISTS "new__blog_post" (
+    "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "headline" varchar(200) NOT NULL,
+    "body" text NOT NULL,
+    "author_id" bigint NOT NULL,
+    "category_id" bigint NULL,
+    CONSTRAINT "blog_post_author_id_dd7a8485_fk_blog_author_id" FOREIGN KEY ("author_id") REFERENCES "blog_author" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT "blog_post_category_id_c326dbf8_fk_blog_category_id" FOREIGN KEY ("category_id") REFERENCES "blog_category" ("id") ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED
+);
+
+INSERT INTO "new__blog_post" ("id", "headline", "body", "author_id", "category_id") SELECT "id", "headline", "body", "author_id", "category_id" FROM "blog_post";
+
+DROP TABLE "blog_post";
+
+ALTER TABLE "new__blog_post" RENAME TO "blog_post";
+
+CREATE INDEX IF NOT EXISTS "blog_post_author_id_dd7a8485" ON "blog_post" ("author_id");
+
+CREATE INDEX IF NOT EXISTS "blog_post_category_id_c326dbf8" ON "blog_post" ("category_id");
+
+-- down
+DROP INDEX "blog_post_category_id_c326dbf8";
+
+CREATE TABLE IF NOT EXISTS "new__blog_post" (
+    "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "headline" varchar(200) NOT NULL,
+    "body" text NOT NULL,
+    "author_id" bigint NOT NULL,
+    "category_id" bigint NULL,
+    CONSTRAINT "blog_post_author_id_dd7a8485_fk_blog_author_id" FOREIGN KEY ("author_id") REFERENCES "blog_author" ("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+
+INSERT INTO "new__blog_post" ("id", "headline", "body", "author_id", "category_id") SELECT "id", "headline", "body", "author_id", "category_id" FROM "blog_post";
+
+DROP TABLE "blog_post";
+
+ALTER TABLE "new__blog_post" RENAME TO "blog_post";
+
+CREATE INDEX IF NOT EXISTS "blog_post_author_id_dd7a8485" ON "blog_post" ("author_id");
+
+ALTER TABLE "blog_post" DROP COLUMN "category_id";
+
+DROP TABLE "blog_category";
