@@ -1,5 +1,5 @@
-// Package e2e is the end-to-end proof of the read side: GraphQL documents
-// go through engine.Execute against a real SQLite and a real PostgreSQL
+// Package e2e is the end-to-end proof of the API: GraphQL documents go
+// through engine.Execute against a real SQLite and a real PostgreSQL
 // database loaded with the same hand-checkable fixtures, and every response
 // body must equal one expected value on both dialects (key order included).
 //
@@ -15,6 +15,17 @@
 //     than the caps.
 //   - TestTimeZone runs date lookups with the engine in a non-UTC zone.
 //   - FuzzCompile feeds arbitrary documents and variables to the engine.
+//   - TestMutations runs testdata/mutations/*.yaml, each case on a fresh
+//     database per dialect: the blog, or a test-only schema of
+//     testdata/models (kitchen: every field type and validation option;
+//     ondelete: every on_delete behaviour). A case names the tables it
+//     writes, and every other table must be unchanged ("writes: []" proves
+//     a failure wrote nothing); then-checks query the result through
+//     GraphQL or SQL. -update rewrites its expected responses too.
+//   - TestConcurrentUniqueCreate and TestConcurrentWriters race writers on
+//     the same rows: one winner for a unique value, no error, no lost write.
+//   - FuzzMutation feeds arbitrary mutations to the three schemas and
+//     checks that a failed request leaves every table as it was.
 //   - TestCheck and TestPretty test the runner itself.
 //
 // The generated SQL itself is pinned by TestSQLGolden in internal/sqlgen.
@@ -22,6 +33,7 @@
 // unreachable unless AUTOGQL_REQUIRE_SERVICES=1); AUTOGQL_TEST_DIALECTS
 // narrows the run to one dialect.
 //
-// It sits at the top of the read path (engine → plan → sqlgen → database)
-// and imports only what a library user would.
+// It sits at the top of the read and write paths (engine → plan → sqlgen
+// and write → database) and imports only what a library user would, plus
+// the migrations and fixtures loader that set the databases up.
 package e2e
