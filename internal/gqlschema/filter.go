@@ -127,34 +127,40 @@ func (g *Schema) writeFilter(w *sdlWriter, m *model.Model) {
 	w.line("")
 }
 
-// registerOrders records the order_by names of m: its fields, fields of
-// models reached through forward single-valued relations (two hops), and
-// counts of to-many relations.
-func (g *Schema) registerOrders(m *model.Model) {
-	n := g.names.api
-	orders := map[string]*OrderTarget{}
+// walkSortable calls visit for every field of m that can be sorted or
+// grouped by — m's own and those of models reached through forward
+// single-valued relations, up to two hops — with its "__" separated path.
+func walkSortable(m *model.Model, visit func(prefix string, path []*model.Edge, f *model.Field)) {
 	var walk func(prefix string, path []*model.Edge, target *model.Model, depth int)
 	walk = func(prefix string, path []*model.Edge, target *model.Model, depth int) {
 		for _, f := range target.Fields {
-			if !filterable(f) || f.Type.Kind() == model.KindJSON {
-				continue
-			}
-			orders[n(prefix+f.Name)] = &OrderTarget{Path: path, Field: f}
-			if f.Rel != nil {
-				orders[n(prefix+f.Name+"_id")] = &OrderTarget{Path: path, Field: f}
+			if filterable(f) && f.Type.Kind() != model.KindJSON {
+				visit(prefix, path, f)
 			}
 		}
 		if depth == 0 {
 			return
 		}
 		for _, e := range target.Edges {
-			if !visibleEdge(e) || e.Many {
-				continue
+			if visibleEdge(e) && !e.Many {
+				walk(prefix+e.Name+"__", append(append([]*model.Edge{}, path...), e), e.To, depth-1)
 			}
-			walk(prefix+e.Name+"__", append(append([]*model.Edge{}, path...), e), e.To, depth-1)
 		}
 	}
 	walk("", nil, m, 2)
+}
+
+// registerOrders records the order_by names of m: sortable fields and
+// counts of to-many relations.
+func (g *Schema) registerOrders(m *model.Model) {
+	n := g.names.api
+	orders := map[string]*OrderTarget{}
+	walkSortable(m, func(prefix string, path []*model.Edge, f *model.Field) {
+		orders[n(prefix+f.Name)] = &OrderTarget{Path: path, Field: f}
+		if f.Rel != nil {
+			orders[n(prefix+f.Name+"_id")] = &OrderTarget{Path: path, Field: f}
+		}
+	})
 	for _, e := range m.Edges {
 		if visibleEdge(e) && e.Many {
 			orders[n(e.Name+"_count")] = &OrderTarget{Count: e}
@@ -163,38 +169,22 @@ func (g *Schema) registerOrders(m *model.Model) {
 	g.Orders[m.Name] = orders
 }
 
-// registerGroups records the group_by names of m: fields, date parts, and
-// fields of models reached through forward single-valued relations.
+// registerGroups records the group_by names of m: sortable fields and the
+// date parts of date and datetime fields.
 func (g *Schema) registerGroups(m *model.Model) {
 	n := g.names.api
 	groups := map[string]*GroupTarget{}
-	var walk func(prefix string, path []*model.Edge, target *model.Model, depth int)
-	walk = func(prefix string, path []*model.Edge, target *model.Model, depth int) {
-		for _, f := range target.Fields {
-			if !filterable(f) || f.Type.Kind() == model.KindJSON {
-				continue
-			}
-			groups[n(prefix+f.Name)] = &GroupTarget{Path: path, Field: f}
-			switch f.Type.Kind() {
-			case model.KindDateTime:
-				groups[n(prefix+f.Name+"__date")] = &GroupTarget{Path: path, Field: f, Part: "date"}
-				fallthrough
-			case model.KindDate:
-				for _, p := range []string{"year", "month", "day", "week_day"} {
-					groups[n(prefix+f.Name+"__"+p)] = &GroupTarget{Path: path, Field: f, Part: p}
-				}
+	walkSortable(m, func(prefix string, path []*model.Edge, f *model.Field) {
+		groups[n(prefix+f.Name)] = &GroupTarget{Path: path, Field: f}
+		switch f.Type.Kind() {
+		case model.KindDateTime:
+			groups[n(prefix+f.Name+"__date")] = &GroupTarget{Path: path, Field: f, Part: "date"}
+			fallthrough
+		case model.KindDate:
+			for _, p := range []string{"year", "month", "day", "week_day"} {
+				groups[n(prefix+f.Name+"__"+p)] = &GroupTarget{Path: path, Field: f, Part: p}
 			}
 		}
-		if depth == 0 {
-			return
-		}
-		for _, e := range target.Edges {
-			if !visibleEdge(e) || e.Many {
-				continue
-			}
-			walk(prefix+e.Name+"__", append(append([]*model.Edge{}, path...), e), e.To, depth-1)
-		}
-	}
-	walk("", nil, m, 2)
+	})
 	g.Groups[m.Name] = groups
 }
