@@ -24,8 +24,9 @@ const rolesVar = "\x00roles"
 // withIdentity adds the identity's values (for $user.x in rules) and its
 // expanded roles to the request's variables.
 func (e *Engine) withIdentity(vars map[string]any, id *Identity) map[string]any {
-	if len(e.schema.Permissions) == 0 {
-		// No model declares rules: access does not depend on who asks.
+	if len(e.schema.Permissions) == 0 && len(e.schema.Model.Roles) == 0 {
+		// No model declares rules and no role a limit: access does not
+		// depend on who asks.
 		return vars
 	}
 	if vars == nil {

@@ -58,6 +58,9 @@ type Options struct {
 	// Tracer, when set, records spans for parse, validate, plan and
 	// execute. Nil costs nothing.
 	Tracer trace.Tracer
+	// Auditor, when set, records every mutation that writes (see
+	// Auditor).
+	Auditor Auditor
 }
 
 // Engine executes GraphQL requests against one database and schema. It is
@@ -292,6 +295,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, dst []byte) ([]byte,
 	c, err := e.compileTraced(ctx, d, op, vars)
 	if err != nil {
 		res.Outcome = OutcomeFieldError
+		if errors.Is(err, plan.ErrForbidden) {
+			_, res.Denied, _ = classify(err)
+		}
 		dst, res.ErrorCode = e.fieldError(dst[:start], err, nil, req)
 		return dst, res
 	}

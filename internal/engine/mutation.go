@@ -67,6 +67,9 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 					return errRollback
 				}
 			}
+			if e.opts.Auditor != nil {
+				return e.opts.Auditor.RecordMutations(ctx, tx, req, mutationEvents(c, results, vars))
+			}
 			return nil
 		})
 		if !retryable(err) {
@@ -79,6 +82,9 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 			path = []string{c.op.Roots[cur].Key}
 		}
 		return e.fieldError(dst[:start], withContextErr(ctx, err), path, req)
+	}
+	if e.opts.Auditor != nil && failed < 0 {
+		e.opts.Auditor.Committed(ctx, req, mutationEvents(c, results, vars))
 	}
 	dst = append(dst, `{"data":{`...)
 	for i, r := range c.op.Roots {

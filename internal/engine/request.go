@@ -12,6 +12,11 @@ type Request struct {
 	RequestID string
 	// Identity is the authenticated caller; nil is anonymous.
 	Identity *Identity
+	// Extensions is the request's "extensions" object (persisted query
+	// hashes and the like), decoded with json.Decoder.UseNumber. The
+	// transport resolves what it understands before Execute; the engine
+	// does not read it.
+	Extensions map[string]any
 }
 
 // Outcome classifies a response for the transport.
@@ -47,4 +52,7 @@ type Result struct {
 	// Depth and Cost are the document's measures (see Limits); zero for a
 	// document that did not validate.
 	Depth, Cost int
+	// Denied is the message of a FORBIDDEN error (which model or field,
+	// which role), for the audit log; "" otherwise.
+	Denied string
 }

@@ -125,6 +125,24 @@ func (b *builder) rowFilter(m *model.Model, verb string, op func(*gqlschema.Gran
 	return &Cond{Kind: CondOr, Children: conds}, nil
 }
 
+// maxPageSize is the page size cap of lists of m: the model's cap (or the
+// global one), or the request's role cap when that is smaller. The role cap
+// is the largest roles.<r>.max_page_size among the request's roles,
+// inherited ones included, as several roles' grants add up.
+func (b *builder) maxPageSize(m *model.Model) int64 {
+	max := int64(b.g.MaxPageSize(m))
+	role := 0
+	for _, r := range b.access.roles {
+		if def := b.g.Model.Roles[r]; def != nil && def.MaxPageSize > role {
+			role = def.MaxPageSize
+		}
+	}
+	if role > 0 && int64(role) < max {
+		max = int64(role)
+	}
+	return max
+}
+
 // readFilter is rowFilter for reads.
 func (b *builder) readFilter(m *model.Model) (*Cond, error) {
 	return b.rowFilter(m, "read", readOp)

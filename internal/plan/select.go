@@ -57,7 +57,7 @@ func (b *builder) listSelect(m *model.Model, fg fieldGroup, root bool) (*Select,
 	if sel.Order, err = b.order(m, fg); err != nil {
 		return nil, err
 	}
-	max := int64(b.g.MaxPageSize(m))
+	max := b.maxPageSize(m)
 	lr, _ := argRef(f, "limit")
 	sel.Limit = b.addParam(Param{Type: "int", Value: func(vars map[string]any) (any, error) {
 		v, err := lr.get(vars)

@@ -19,7 +19,7 @@ func (b *builder) intArg(fg fieldGroup, name string) ref {
 func (b *builder) pages(m *model.Model, fg fieldGroup) (Query, error) {
 	p := &Pages{}
 	pageRef, ppRef := b.intArg(fg, "page"), b.intArg(fg, b.g.Name("per_page"))
-	max := int64(b.g.MaxPageSize(m))
+	max := b.maxPageSize(m)
 	pageAndSize := func(vars map[string]any) (int64, int64, error) {
 		pv, _ := pageRef.get(vars)
 		sv, _ := ppRef.get(vars)
@@ -282,7 +282,7 @@ func (b *builder) connection(m *model.Model, fg fieldGroup) (Query, error) {
 		nName = "last"
 	}
 	nRef := b.intArg(fg, nName)
-	max := int64(b.g.MaxPageSize(m))
+	max := b.maxPageSize(m)
 	size := func(vars map[string]any) (int64, error) {
 		v, _ := nRef.get(vars)
 		n, given, err := int32Value(v, nName)

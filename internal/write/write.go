@@ -48,6 +48,9 @@ type Result struct {
 	// Errors are the input problems; when there are any nothing of the
 	// request may be committed.
 	Errors []FieldError
+	// IDs are the keys of the created, updated or deleted rows of the root
+	// field (not of nested writes), in input order, for the audit log.
+	IDs []any
 }
 
 // Run performs one mutation root field. A returned error is an internal
@@ -91,17 +94,21 @@ func (w *Writer) Run(ctx context.Context, tx database.Querier, mu *plan.Mutation
 			ids = append(ids, id)
 		}
 	case gqlschema.OpDelete:
-		return s.delete(mu, []any{args["id"]}, "id", read)
+		res, err := s.delete(mu, []any{args["id"]}, "id", read)
+		res.IDs = []any{args["id"]}
+		return res, err
 	case gqlschema.OpBulkDelete:
 		list, _ := args["ids"].([]any)
-		return s.delete(mu, list, "ids", read)
+		res, err := s.delete(mu, list, "ids", read)
+		res.IDs = list
+		return res, err
 	default:
 		return res, fmt.Errorf("write: unknown operation %q", mu.Op)
 	}
 	if err != nil {
 		return res, err
 	}
-	res.Errors = s.errs
+	res.Errors, res.IDs = s.errs, ids
 	if len(s.errs) > 0 || mu.Object == nil {
 		return res, nil
 	}
