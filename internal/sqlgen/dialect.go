@@ -1,6 +1,8 @@
 package sqlgen
 
 import (
+	"strings"
+
 	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/model"
 	"github.com/autogql/autogql/internal/plan"
@@ -49,3 +51,16 @@ var (
 	quoteIdent  = database.QuoteIdent
 	quoteString = database.QuoteString
 )
+
+// keyValues renders the arguments of a JSON object constructor:
+// 'key1', value1, 'key2', value2, …
+func keyValues(keys, vals []string) string {
+	var b strings.Builder
+	for i := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteString(keys[i]) + ", " + vals[i])
+	}
+	return b.String()
+}

@@ -86,15 +86,7 @@ func (postgres) object(keys, vals []string) string {
 		b.WriteString(") AS __w)")
 		return b.String()
 	}
-	b.WriteString("json_build_object(")
-	for i := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteString(keys[i]) + ", " + vals[i])
-	}
-	b.WriteString(")")
-	return b.String()
+	return "json_build_object(" + keyValues(keys, vals) + ")"
 }
 
 func (postgres) arrayAgg(elem, orderBy string) string {

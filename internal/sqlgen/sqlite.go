@@ -28,16 +28,7 @@ func (s sqlite) local(expr string, kind model.Kind) string {
 func (sqlite) param(n int, _ plan.Param) string { return "?" + strconv.Itoa(n) }
 
 func (sqlite) object(keys, vals []string) string {
-	var b strings.Builder
-	b.WriteString("json_object(")
-	for i := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteString(keys[i]) + ", " + vals[i])
-	}
-	b.WriteString(")")
-	return b.String()
+	return "json_object(" + keyValues(keys, vals) + ")"
 }
 
 func (sqlite) arrayAgg(elem, orderBy string) string {
