@@ -138,7 +138,9 @@ func (g *Schema) writeInputs(w *sdlWriter, m *model.Model) {
 		}
 		w.line("input %s {", name)
 		for _, f := range m.Fields {
-			if !writable(f) {
+			if !writable(f) || f.PrimaryKey && !create {
+				// The key names the row to update (the id argument);
+				// changing it would orphan its references.
 				continue
 			}
 			switch {

@@ -138,7 +138,7 @@ func (s *session) protected(m *model.Model, id any, path string) error {
 		}
 	}
 	for _, e := range edges {
-		s.fail(path, "protected", "Cannot delete %s %v: protected by %s (%s.%s, on_delete: protect).", m.Name, id, rows(protect[e], e.To.Name), e.To.Name, e.Field.Name)
+		s.fail(path, "protected", "Cannot delete %s %v: protected by %s (%s.%s, on_delete: protect).", m.Name, id, rows(protect[e], e.To.Name), e.To.Name, s.w.g.Name(e.Field.Name))
 	}
 	restrict := map[*model.Edge]int{}
 	edges = edges[:0]
@@ -152,7 +152,7 @@ func (s *session) protected(m *model.Model, id any, path string) error {
 		restrict[r.e]++
 	}
 	for _, e := range edges {
-		s.fail(path, "protected", "Cannot delete %s %v: restricted by %s (%s.%s, on_delete: restrict).", m.Name, id, rows(restrict[e], e.To.Name), e.To.Name, e.Field.Name)
+		s.fail(path, "protected", "Cannot delete %s %v: restricted by %s (%s.%s, on_delete: restrict).", m.Name, id, rows(restrict[e], e.To.Name), e.To.Name, s.w.g.Name(e.Field.Name))
 	}
 	return nil
 }

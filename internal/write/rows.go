@@ -301,7 +301,19 @@ func (s *session) relations(m *model.Model, id any, after pending) error {
 		e, keys := l.in.Edge, l.keys
 		jt, from, to := q(e.Join.Table), q(e.JoinFrom), q(e.JoinTo)
 		if l.in.Kind == gqlschema.InputSet {
-			if err := s.tx.Exec(s.ctx, "DELETE FROM "+jt+" WHERE "+from+" = "+s.ph(1), id); err != nil {
+			// As Django's set(): links that stay are kept (with their
+			// through model's values), the others go, new ones are added.
+			sql := "DELETE FROM " + jt + " WHERE " + from + " = " + s.ph(1)
+			args := []any{id}
+			if len(keys) > 0 {
+				phs := make([]string, len(keys))
+				for i, k := range keys {
+					phs[i] = s.ph(i + 2)
+					args = append(args, k)
+				}
+				sql += " AND " + to + " NOT IN (" + strings.Join(phs, ", ") + ")"
+			}
+			if err := s.tx.Exec(s.ctx, sql, args...); err != nil {
 				return err
 			}
 		}
@@ -319,6 +331,9 @@ func (s *session) relations(m *model.Model, id any, after pending) error {
 	}
 	for _, n := range after.nested {
 		e := n.in.Edge
+		if e.Join != nil && len(n.items) > 0 && !s.linkable(e, n.path) {
+			continue
+		}
 		for i, item := range n.items {
 			child, _ := item.(map[string]any)
 			p := n.path + "." + strconv.Itoa(i) + "."
@@ -343,17 +358,72 @@ func (s *session) relations(m *model.Model, id any, after pending) error {
 	return nil
 }
 
-// link inserts one join row unless it exists.
+// link inserts one join row unless it exists. The other fields of an
+// explicit through model get their defaults, as Django's add() gives them
+// (throughFields has checked that they have one).
 func (s *session) link(e *model.Edge, from, to any) error {
 	jt, fc, tc := q(e.Join.Table), q(e.JoinFrom), q(e.JoinTo)
-	return s.tx.Exec(s.ctx, "INSERT INTO "+jt+" ("+fc+", "+tc+") SELECT "+s.ph(1)+", "+s.ph(2)+
-		" WHERE NOT EXISTS (SELECT 1 FROM "+jt+" WHERE "+fc+" = "+s.ph(1)+" AND "+tc+" = "+s.ph(2)+")", from, to)
+	names := []string{fc, tc}
+	vals := []string{s.ph(1), s.ph(2)}
+	args := []any{from, to}
+	extra, _ := s.throughFields(e)
+	for _, c := range extra {
+		args = append(args, c.v)
+		names = append(names, q(c.f.Column))
+		vals = append(vals, s.ph(len(args)))
+	}
+	return s.tx.Exec(s.ctx, "INSERT INTO "+jt+" ("+strings.Join(names, ", ")+") SELECT "+strings.Join(vals, ", ")+
+		" WHERE NOT EXISTS (SELECT 1 FROM "+jt+" WHERE "+fc+" = "+s.ph(1)+" AND "+tc+" = "+s.ph(2)+")", args...)
+}
+
+// throughFields returns the values a new link row of an explicit through
+// model needs besides its two keys, and the first field that needs a value
+// but has no default (nil when there is none).
+func (s *session) throughFields(e *model.Edge) ([]column, *model.Field) {
+	tm := e.Join.Through
+	if tm == nil {
+		return nil, nil
+	}
+	var cols []column
+	for _, f := range tm.Fields {
+		if f.Implicit || f.Column == "" || f.Column == e.JoinFrom || f.Column == e.JoinTo {
+			continue
+		}
+		if v, ok := s.defaultValue(f); ok {
+			cols = append(cols, column{f, v})
+			continue
+		}
+		switch {
+		case f.Null:
+		case f.Blank && f.Type.Kind() == model.KindText:
+			cols = append(cols, column{f, ""})
+		case f.Type.Kind() == model.KindBool:
+			v, _ := s.w.d.Encode(model.KindBool, false)
+			cols = append(cols, column{f, v})
+		default:
+			return nil, f
+		}
+	}
+	return cols, nil
+}
+
+// linkable reports, at path, a many_to_many whose through model has a
+// field that a new link cannot fill.
+func (s *session) linkable(e *model.Edge, path string) bool {
+	if _, f := s.throughFields(e); f != nil {
+		s.fail(path, "invalid", "Links through %s cannot be made here: %s has no default.", e.Join.Through.Name, s.w.g.Name(f.Name))
+		return false
+	}
+	return true
 }
 
 // linkKeys encodes the keys of a many_to_many link list and reports those
 // that do not exist (removing a link to a missing row is not an error).
 func (s *session) linkKeys(in *gqlschema.InputField, ids []any, path string) ([]any, error) {
 	target := in.Edge.To
+	if in.Kind != gqlschema.InputRemove && len(ids) > 0 && !s.linkable(in.Edge, path) {
+		return nil, nil
+	}
 	var keys []any
 	var missing []string
 	for i, v := range ids {
