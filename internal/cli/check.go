@@ -9,8 +9,8 @@ import (
 	"github.com/autogql/autogql/internal/model"
 )
 
-func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("check", "check [--models FILE] [--config FILE] [--env ENV]", stderr)
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("check", "check [--models FILE] [--config FILE] [--env ENV] [--database URL: also compare the live database with the models]", stderr)
 	c := addCommon(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -35,6 +35,9 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d models, schema %s)\n", c.models, len(s.Model.Models), s.Version)
 	fmt.Fprintf(stdout, "configuration: ok (env %s, database %s)\n", cfg.Env, dialectOf(cfg.Database.URL))
+	if visited(fs, "database") {
+		return checkDrift(ctx, c.database, s.Model, stdout)
+	}
 	return nil
 }
 

@@ -33,8 +33,10 @@ var commands = []command{
 	{"check", "validate the configuration and the models file (file:line:col errors)", runCheck},
 	{"config", "print the effective configuration, secrets masked (config print)", runConfig},
 	{"health", "query a running server's health; exit 0 healthy, 1 warning, 2 critical", runHealth},
-	{"schema", "print the generated GraphQL schema (schema print)", runSchema},
-	{"migrate", "create the tables, indexes and join tables the models describe", runMigrate},
+	{"schema", "print the generated GraphQL schema (schema print), or list the API changes between two (schema diff)", runSchema},
+	{"makemigrations", "write the next migration file: the models' changes since the last one, with up and down SQL", runMakeMigrations},
+	{"migrate", "apply, plan, roll back or list migrations (without migration files: create the tables)", runMigrate},
+	{"inspect", "write a models file that reproduces an existing database (like Django's inspectdb)", runInspect},
 	{"seed", "load sample data (fixtures file or generated rows)", runSeed},
 	{"version", "print version information", runVersion},
 }
@@ -97,7 +99,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "autogql turns a models.yaml into a production GraphQL API.")
 	fmt.Fprintln(w, "\nUsage: autogql <command> [flags]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'autogql <command> --help' for a command's flags.")
 	fmt.Fprintln(w, "Exit codes: 0 success, 1 failure, 2 usage error.")

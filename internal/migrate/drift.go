@@ -108,7 +108,10 @@ func compareColumn(table string, w, l *Column, d database.Dialect, add func(tabl
 	wt, lt := canonicalType(w.SQLTypeFor(d), d), canonicalType(l.SQLType, d)
 	switch {
 	case wt != lt:
-		add(table, w.Name, fmt.Sprintf("type is %s, the models want %s", lt, wt), true)
+		// On SQLite only the type's affinity decides how values are kept
+		// ("integer unsigned" is an integer like "integer").
+		blocking := d == database.Postgres || affinity(wt) != affinity(lt)
+		add(table, w.Name, fmt.Sprintf("type is %s, the models want %s", lt, wt), blocking)
 	case (w.Type == TypeAuto) != (l.Type == TypeAuto):
 		add(table, w.Name, fmt.Sprintf("auto-increment is %v, the models want %v", l.Type == TypeAuto, w.Type == TypeAuto), true)
 	case (w.Type == TypePositiveInteger) != (l.Type == TypePositiveInteger):
@@ -190,13 +193,32 @@ func canonicalType(t string, d database.Dialect) string {
 	return t
 }
 
+// affinity is SQLite's type affinity of a declared type (SQLite's
+// documentation, "Determination Of Column Affinity").
+func affinity(t string) string {
+	t = strings.ToUpper(t)
+	switch {
+	case strings.Contains(t, "INT"):
+		return "INTEGER"
+	case strings.Contains(t, "CHAR"), strings.Contains(t, "CLOB"), strings.Contains(t, "TEXT"):
+		return "TEXT"
+	case t == "", strings.Contains(t, "BLOB"):
+		return "BLOB"
+	case strings.Contains(t, "REAL"), strings.Contains(t, "FLOA"), strings.Contains(t, "DOUB"):
+		return "REAL"
+	}
+	return "NUMERIC"
+}
+
 // pgCast matches a trailing PostgreSQL cast such as ::character varying,
 // ::numeric(3,1) or ::text[].
 var pgCast = regexp.MustCompile(`::[a-z][a-z0-9_ ]*(\([0-9, ]+\))?(\[\])?$`)
 
-// defaultValue reduces a DEFAULT expression to its value: casts and outer
-// parentheses removed, a string literal unquoted.
-func defaultValue(s string) string {
+// DefaultValue reduces a DEFAULT expression to its value: PostgreSQL casts
+// and outer parentheses removed, a string literal unquoted ("'it”s'::text"
+// is "it's"). An expression that is not a literal (now(), nextval(…)) is
+// returned as it is.
+func DefaultValue(s string) string {
 	s = strings.TrimSpace(s)
 	for {
 		t := s
@@ -221,7 +243,7 @@ func sameDefaultValue(a, b string) bool {
 	if a == "" || b == "" {
 		return a == b
 	}
-	va, vb := defaultValue(a), defaultValue(b)
+	va, vb := DefaultValue(a), DefaultValue(b)
 	if va == vb || strings.EqualFold(va, vb) && (strings.EqualFold(va, "true") || strings.EqualFold(va, "false")) {
 		return true
 	}
@@ -235,8 +257,8 @@ func sameDefaultValue(a, b string) bool {
 			return x.Equal(y)
 		}
 	}
-	if x, ok := parseInterval(va); ok {
-		if y, ok := parseInterval(vb); ok {
+	if x, ok := ParseInterval(va); ok {
+		if y, ok := ParseInterval(vb); ok {
 			return x == y
 		}
 	}
@@ -269,9 +291,10 @@ var (
 	intervalRE = regexp.MustCompile(`^(?:(-?\d+) days? ?)?(?:(-?)(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?)?$`)
 )
 
-// parseInterval reads autogql's "N microseconds" and PostgreSQL's interval
-// output ("1 day 02:30:00", or "P1DT2H30M" with intervalstyle iso_8601).
-func parseInterval(s string) (time.Duration, bool) {
+// ParseInterval reads a duration default: autogql's "N microseconds" and
+// PostgreSQL's interval output ("1 day 02:30:00", or "P1DT2H30M" with
+// intervalstyle iso_8601).
+func ParseInterval(s string) (time.Duration, bool) {
 	if m := microsRE.FindStringSubmatch(s); m != nil {
 		n, err := strconv.ParseInt(m[1], 10, 64)
 		return time.Duration(n) * time.Microsecond, err == nil

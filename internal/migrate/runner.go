@@ -48,7 +48,7 @@ func (e *DestructiveError) Error() string {
 	if e.Down {
 		flag = "migrate rollback"
 	}
-	return fmt.Sprintf("migration %s: %s %s: refused; run %s --allow-destructive to accept the loss", e.Migration, e.Operation, e.Reason, flag)
+	return fmt.Sprintf("migration %s: %s: %s; refused: run autogql %s --allow-destructive to accept the loss", e.Migration, e.Operation, e.Reason, flag)
 }
 
 // ErrInconsistentHistory is returned when the history has a migration
