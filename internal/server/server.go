@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/autogql/autogql/internal/backup"
 	"github.com/autogql/autogql/internal/cache"
 	"github.com/autogql/autogql/internal/config"
 	"github.com/autogql/autogql/internal/database"
@@ -21,6 +23,7 @@ import (
 	"github.com/autogql/autogql/internal/gqlschema"
 	"github.com/autogql/autogql/internal/health"
 	"github.com/autogql/autogql/internal/httpapi"
+	"github.com/autogql/autogql/internal/maintenance"
 	"github.com/autogql/autogql/internal/metrics"
 	"github.com/autogql/autogql/internal/migrate"
 	"github.com/autogql/autogql/internal/model"
@@ -169,6 +172,30 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer store.Close()
 
+	// Maintenance mode: read once before serving (a replica starting during
+	// maintenance never serves), then polled; background work stops before
+	// the database closes.
+	var shared cache.Store
+	if s.Redis.URL != "" {
+		shared = store
+	}
+	watcher := maintenance.NewWatcher(maintenance.NewStore(db, shared), log, 0)
+	_ = watcher.Load(ctx) // a failure is logged; the mode starts off
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
+	background.Go(func() { watcher.Run(bgCtx) })
+	if s.Backup.Schedule != "" {
+		sched, err := scheduledBackups(s, log)
+		if err != nil {
+			return err
+		}
+		background.Go(func() { _ = sched.Run(bgCtx) })
+	}
+
 	dev := s.Env == config.Development
 	eng := engine.New(db, schema, engine.Options{
 		Introspection: s.GraphQL.Introspection,
@@ -234,6 +261,10 @@ func Run(ctx context.Context, cfg Config) error {
 		RedisUp: func(ctx context.Context) bool {
 			return pingRedis != nil && pingRedis(ctx) == nil
 		},
+		LastBackup: func(ctx context.Context) (time.Time, bool) {
+			t, ok, err := backup.LastSuccess(ctx, db)
+			return t, ok && err == nil
+		},
 		Caches: func() map[string]metrics.CacheCounts {
 			st := eng.CacheStats()
 			return map[string]metrics.CacheCounts{
@@ -261,6 +292,10 @@ func Run(ctx context.Context, cfg Config) error {
 		CORS:           httpapi.CORS{AllowedOrigins: s.Server.CORS.AllowedOrigins, AllowCredentials: s.Server.CORS.AllowCredentials, MaxAge: s.Server.CORS.MaxAge},
 		TrustedProxies: proxies,
 		Tracer:         tp.Tracer(),
+		Maintenance: func() httpapi.Maintenance {
+			st := watcher.State()
+			return httpapi.Maintenance{On: st.On, ReadOnly: st.ReadOnly, Message: st.Text(), RetryAfter: st.RetryAfterSeconds()}
+		},
 	}
 	if s.Metrics.Enabled {
 		opts.Observer = m
