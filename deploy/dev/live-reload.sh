@@ -23,13 +23,15 @@ watched() {
   done
 }
 
+# -r restarts the server on every change, -n because there is no terminal in
+# a container. Not -d: it would also fire on the SQLite files and build
+# output beside a watched file; a new .go file is picked up at the next save
+# of any watched one (entr is restarted with a fresh list after each exit).
 while :; do
   status=0
-  # -r restarts the server on every change, -d also notices new files in the
-  # watched directories (entr then exits 2 and the loop rescans), -n because
-  # there is no terminal in a container.
-  watched | entr -d -n -r sh -c 'echo "live-reload: building" >&2 && go build -o "$0" ./cmd/autogql && exec "$0" serve "$@"' "$bin" "$@" || status=$?
-  if [ "$status" -ne 2 ]; then
-    exit "$status"
-  fi
+  watched | entr -n -r sh -c 'echo "live-reload: building" >&2 && go build -o "$0" ./cmd/autogql && exec "$0" serve "$@"' "$bin" "$@" || status=$?
+  case "$status" in
+    0|130|143) exit 0 ;;                  # interrupted or terminated: stop
+    *) echo "live-reload: entr exited $status; rescanning" >&2; sleep 1 ;;
+  esac
 done
