@@ -2,9 +2,7 @@ package backup
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/autogql/autogql/internal/database"
@@ -46,30 +44,26 @@ func logSuccess(ctx context.Context, db *database.DB, m *Manifest) error {
 }
 
 // LastSuccess returns when the newest logged backup finished; ok is false
-// when none is logged (or the table does not exist yet).
-func LastSuccess(ctx context.Context, q database.Querier) (t time.Time, ok bool, err error) {
-	var v *int64
-	err = q.QueryRows(ctx, `SELECT max("finished_unix") FROM `+database.QuoteIdent(LogTable), nil, func(scan func(...any) error) error {
-		return scan(&v)
-	})
-	if err != nil {
-		if missingTable(err) {
-			return time.Time{}, false, nil
-		}
+// when none is logged. It asks the catalog first, so a database that never
+// had a backup costs no failed statement (PostgreSQL would log each one).
+func LastSuccess(ctx context.Context, db *database.DB) (t time.Time, ok bool, err error) {
+	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if db.Dialect() == database.Postgres {
+		exists = `SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = $1`
+	}
+	var n int64
+	if err := db.QueryRows(ctx, exists, []any{LogTable}, func(scan func(...any) error) error { return scan(&n) }); err != nil {
 		return time.Time{}, false, err
 	}
-	if v == nil {
+	if n == 0 {
 		return time.Time{}, false, nil
 	}
-	return time.Unix(*v, 0), true, nil
-}
-
-// missingTable recognises "no such table" (SQLite) and undefined_table
-// (PostgreSQL 42P01) without importing either driver's error types here.
-func missingTable(err error) bool {
-	var coded interface{ SQLState() string }
-	if errors.As(err, &coded) && coded.SQLState() == "42P01" {
-		return true
+	var v *int64
+	err = db.QueryRows(ctx, `SELECT max("finished_unix") FROM `+database.QuoteIdent(LogTable), nil, func(scan func(...any) error) error {
+		return scan(&v)
+	})
+	if err != nil || v == nil {
+		return time.Time{}, false, err
 	}
-	return err != nil && strings.Contains(strings.ToLower(err.Error()), "no such table")
+	return time.Unix(*v, 0), true, nil
 }

@@ -38,6 +38,8 @@ var commands = []command{
 	{"migrate", "apply, plan, roll back or list migrations (without migration files: create the tables)", runMigrate},
 	{"inspect", "write a models file that reproduces an existing database (like Django's inspectdb)", runInspect},
 	{"seed", "load sample data (fixtures file or generated rows)", runSeed},
+	{"backup", "back up, list, verify, restore or prune database backups", runBackup},
+	{"maintenance", "turn maintenance mode on (full or --read-only) or off on every replica, or show it", runMaintenance},
 	{"version", "print version information", runVersion},
 }
 

@@ -43,6 +43,7 @@ type Config struct {
 	Metrics  Metrics  `yaml:"metrics"`
 	Tracing  Tracing  `yaml:"tracing"`
 	Health   Health   `yaml:"health"`
+	Backup   Backup   `yaml:"backup"`
 }
 
 // Server configures the HTTP listeners and the lifecycle.
@@ -184,6 +185,24 @@ type Health struct {
 	DiskFreeCriticalBytes uint64 `yaml:"disk_free_critical_bytes"`
 }
 
+// Backup configures backups: where the backup commands keep them, and the
+// schedule and retention of serve's scheduled backups.
+type Backup struct {
+	// Dir is the backup directory (storage).
+	Dir string `yaml:"dir"`
+	// Schedule is a cron expression ("17 3 * * *", "@daily", "@every 6h");
+	// serve makes a backup at each activation, then prunes. Empty: none.
+	Schedule string `yaml:"schedule"`
+	// KeepLast, KeepDaily and KeepWeekly are the retention applied after
+	// each scheduled backup (all 0: keep everything).
+	KeepLast   int `yaml:"keep_last"`
+	KeepDaily  int `yaml:"keep_daily"`
+	KeepWeekly int `yaml:"keep_weekly"`
+	// PGBin is the directory of pg_dump and pg_restore; empty picks the
+	// ones matching the server's major version.
+	PGBin string `yaml:"pg_bin"`
+}
+
 // Default returns the built-in defaults: a development-safe server on
 // :8080 over sqlite:autogql.db with every limit on. The profile of Env is
 // applied on top by Load.
@@ -220,6 +239,7 @@ func Default() Config {
 			MaxVariablesBytes: 256 << 10,
 		},
 		Log:     Log{Level: "info", Format: "json"},
+		Backup:  Backup{Dir: "backups", KeepLast: 7, KeepDaily: 7, KeepWeekly: 4},
 		Metrics: Metrics{Enabled: true, MaxOperationNames: 100},
 		Tracing: Tracing{ServiceName: "autogql", SampleRatio: 1},
 		Health: Health{

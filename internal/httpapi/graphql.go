@@ -78,6 +78,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.RequestID = RequestID(r.Context())
+	if h.readOnlyRefuses(w, r, media, req.Query, req.OperationName) {
+		return
+	}
 
 	out := getBuffer()
 	defer putBuffer(out)

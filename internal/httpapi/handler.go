@@ -66,6 +66,10 @@ type Options struct {
 	// Tracer, when set, records a server span per request, continuing the
 	// caller's W3C traceparent.
 	Tracer trace.Tracer
+	// Maintenance, when set, reports the maintenance mode per request:
+	// full answers 503 MAINTENANCE except health endpoints and metrics,
+	// read-only refuses mutations only.
+	Maintenance func() Maintenance
 }
 
 // Handler is the HTTP surface of SPEC §3 that this package owns: the GraphQL

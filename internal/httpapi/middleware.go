@@ -179,7 +179,7 @@ func (h *Handler) serve(w *respRecorder, r *http.Request) {
 			}
 		}
 	}()
-	if h.cors(w, r) {
+	if h.cors(w, r) || h.maintenanceRefuses(w, r) {
 		return
 	}
 	h.mux.ServeHTTP(w, r)

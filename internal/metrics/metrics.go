@@ -164,6 +164,9 @@ type Sources struct {
 	// Caches reports the lookups of each cache by name (documents, plans,
 	// response).
 	Caches func() map[string]CacheCounts
+	// LastBackup reports when the newest successful backup finished; the
+	// series is absent while ok is false (no backup logged yet).
+	LastBackup func(ctx context.Context) (t time.Time, ok bool)
 }
 
 // Watch registers the scrape-time collectors for src.
@@ -180,6 +183,7 @@ var (
 	redisUpDesc   = prometheus.NewDesc("autogql_redis_up", "1 when Redis answered a ping at scrape time, else 0 (also 0 without Redis).", nil, nil)
 	hitsDesc      = prometheus.NewDesc("autogql_cache_hits_total", "Cache lookups that found an entry, by cache (documents, plans, response).", []string{"cache"}, nil)
 	missesDesc    = prometheus.NewDesc("autogql_cache_misses_total", "Cache lookups that found nothing, by cache (documents, plans, response).", []string{"cache"}, nil)
+	backupDesc    = prometheus.NewDesc("autogql_backup_last_success_timestamp_seconds", "Unix time the newest successful backup finished (from the database's backup log, whoever made it).", nil, nil)
 )
 
 // pingTimeout bounds the up checks so a dead dependency cannot stall a
@@ -187,7 +191,7 @@ var (
 const pingTimeout = time.Second
 
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolConnsDesc, poolMaxDesc, dbUpDesc, redisUpDesc, hitsDesc, missesDesc} {
+	for _, d := range []*prometheus.Desc{poolConnsDesc, poolMaxDesc, dbUpDesc, redisUpDesc, hitsDesc, missesDesc, backupDesc} {
 		ch <- d
 	}
 }
@@ -203,9 +207,13 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
-	var dbUp, redisUp bool
+	var dbUp, redisUp, backedUp bool
+	var lastBackup time.Time
 	if c.src.DBUp != nil {
 		wg.Go(func() { dbUp = c.src.DBUp(ctx) })
+	}
+	if c.src.LastBackup != nil {
+		wg.Go(func() { lastBackup, backedUp = c.src.LastBackup(ctx) })
 	}
 	if c.src.RedisUp != nil {
 		wg.Go(func() { redisUp = c.src.RedisUp(ctx) })
@@ -213,6 +221,9 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	wg.Wait()
 	ch <- prometheus.MustNewConstMetric(dbUpDesc, prometheus.GaugeValue, boolFloat(dbUp))
 	ch <- prometheus.MustNewConstMetric(redisUpDesc, prometheus.GaugeValue, boolFloat(redisUp))
+	if backedUp {
+		ch <- prometheus.MustNewConstMetric(backupDesc, prometheus.GaugeValue, float64(lastBackup.Unix()))
+	}
 	counts := map[string]CacheCounts{}
 	if c.src.Caches != nil {
 		counts = c.src.Caches()
