@@ -72,9 +72,11 @@ func decodeBodyFast(b []byte, req *engine.Request) bool {
 				return false
 			}
 			if slot == 3 {
-				if !json.Valid(raw) {
+				ext, ok := decodeVariables(raw)
+				if !ok {
 					return false
 				}
+				req.Extensions = ext
 				break
 			}
 			vars, ok := decodeVariables(raw)

@@ -61,6 +61,10 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	r, id, ok := h.guard(w, r, media)
+	if !ok {
+		return
+	}
 	body := getBuffer()
 	defer putBuffer(body)
 	var err error
@@ -78,6 +82,11 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.RequestID = RequestID(r.Context())
+	req.Identity = id
+	hash, ok := h.resolveDocument(w, r, media, &req)
+	if !ok {
+		return
+	}
 	if h.readOnlyRefuses(w, r, media, req.Query, req.OperationName) {
 		return
 	}
@@ -86,6 +95,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	defer putBuffer(out)
 	start := time.Now()
 	res, ok := h.execute(r.Context(), &req, out)
+	if ok {
+		h.afterExecute(r.Context(), &req, res, hash)
+	}
 	op := operation{typ: res.OperationType, name: res.OperationName, code: res.ErrorCode,
 		depth: res.Depth, cost: res.Cost, duration: time.Since(start), outcome: "ok"}
 	switch {

@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/autogql/autogql/internal/documents"
 	"github.com/autogql/autogql/internal/engine"
 	"github.com/autogql/autogql/internal/health"
 	"github.com/autogql/autogql/internal/httpapi/graphiql"
@@ -70,6 +71,20 @@ type Options struct {
 	// full answers 503 MAINTENANCE except health endpoints and metrics,
 	// read-only refuses mutations only.
 	Maintenance func() Maintenance
+
+	// Auth establishes each GraphQL request's identity (nil: everyone is
+	// anonymous).
+	Auth Authenticator
+	// RateLimits are the request budgets (a nil Limiter: none).
+	RateLimits RateLimits
+	// Documents resolves persisted queries and enforces trusted documents
+	// (nil: the query text is run as sent, and a hash alone is refused).
+	Documents *documents.Resolver
+	// Audit receives security events (nil: none recorded).
+	Audit AuditLog
+	// Accounts, when set, serves the built-in users' operations at
+	// AccountsPath (see accounts.go).
+	Accounts *Accounts
 }
 
 // Handler is the HTTP surface of SPEC §3 that this package owns: the GraphQL
@@ -113,6 +128,9 @@ func New(exec Executor, opts Options) *Handler {
 	}
 	if opts.GraphiQL {
 		h.mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
+	}
+	if opts.Accounts != nil {
+		h.mux.HandleFunc(AccountsPath, h.serveAccounts)
 	}
 	return h
 }

@@ -34,7 +34,7 @@ func badRequest(format string, args ...any) error {
 func decodeBody(body []byte, req *engine.Request) error {
 	var fast engine.Request
 	if decodeBodyFast(body, &fast) {
-		req.Query, req.OperationName, req.Variables = fast.Query, fast.OperationName, fast.Variables
+		req.Query, req.OperationName, req.Variables, req.Extensions = fast.Query, fast.OperationName, fast.Variables, fast.Extensions
 		return nil
 	}
 	return decodeBodyStrict(body, req)
@@ -73,7 +73,7 @@ func decodeBodyStrict(body []byte, req *engine.Request) error {
 		case "variables":
 			req.Variables, err = objectParam("variables", v)
 		case "extensions":
-			_, err = objectParam("extensions", v)
+			req.Extensions, err = objectParam("extensions", v)
 		}
 		if err != nil {
 			return err
@@ -85,10 +85,17 @@ func decodeBodyStrict(body []byte, req *engine.Request) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("request body has data after the JSON object")
 	}
-	if !hasQuery {
+	if !hasQuery && !persisted(req.Extensions) {
 		return badRequest(`request has no "query": send the GraphQL document as a string`)
 	}
 	return nil
+}
+
+// persisted reports a request that names its document by hash
+// (extensions.persistedQuery) instead of sending it.
+func persisted(ext map[string]any) bool {
+	_, ok := ext["persistedQuery"]
+	return ok
 }
 
 func badJSON(err error) error {
@@ -159,11 +166,6 @@ func jsonKind(v any) string {
 // query and operationName as they are, variables and extensions as
 // URL-encoded JSON objects.
 func decodeQueryString(q url.Values, req *engine.Request) error {
-	query, ok := q["query"]
-	if !ok || len(query) == 0 || query[0] == "" {
-		return badRequest(`request has no "query" parameter: send the GraphQL document in it`)
-	}
-	req.Query = query[0]
 	req.OperationName = q.Get("operationName")
 	for _, name := range [...]string{"variables", "extensions"} {
 		s := q.Get(name)
@@ -185,7 +187,16 @@ func decodeQueryString(q url.Values, req *engine.Request) error {
 		}
 		if name == "variables" {
 			req.Variables = m
+		} else {
+			req.Extensions = m
 		}
+	}
+	query, ok := q["query"]
+	if (!ok || len(query) == 0 || query[0] == "") && !persisted(req.Extensions) {
+		return badRequest(`request has no "query" parameter: send the GraphQL document in it`)
+	}
+	if len(query) > 0 {
+		req.Query = query[0]
 	}
 	return nil
 }
