@@ -44,6 +44,10 @@ type Config struct {
 	Tracing  Tracing  `yaml:"tracing"`
 	Health   Health   `yaml:"health"`
 	Backup   Backup   `yaml:"backup"`
+	// RateLimit, Documents and Audit are in security.go.
+	RateLimit RateLimit `yaml:"rate_limit"`
+	Documents Documents `yaml:"documents"`
+	Audit     Audit     `yaml:"audit"`
 }
 
 // Server configures the HTTP listeners and the lifecycle.
@@ -136,10 +140,37 @@ type Limits struct {
 	MaxVariablesBytes int `yaml:"max_variables_bytes"`
 }
 
-// Security holds credentials and their policy.
+// Security holds credentials and their policy (see security.go for the
+// rest of the security settings).
 type Security struct {
 	// JWTSecret is the HS256 key (at least 32 bytes in production).
 	JWTSecret Secret `yaml:"jwt_secret" env:"AUTOGQL_JWT_SECRET"`
+	// JWTAlgorithms pins the accepted algorithms (HS256, RS256, ES256);
+	// every other one, "none" included, is refused.
+	JWTAlgorithms []string `yaml:"jwt_algorithms"`
+	// JWKSFile or JWKSURL hold the RS256/ES256 public keys.
+	JWKSFile string `yaml:"jwks_file"`
+	JWKSURL  string `yaml:"jwks_url"`
+	// JWKSMinRefresh bounds key refetches caused by unknown kids.
+	JWKSMinRefresh time.Duration `yaml:"jwks_min_refresh"`
+	// JWTIssuer and JWTAudience, when set, must match iss and aud.
+	JWTIssuer   string `yaml:"jwt_issuer"`
+	JWTAudience string `yaml:"jwt_audience"`
+	// ClockSkew is the leeway for exp, nbf and iat.
+	ClockSkew time.Duration `yaml:"clock_skew"`
+	// UserIDClaim and RolesClaim are claim paths (dots walk nested
+	// objects: "https://hasura.io/jwt/claims.x-hasura-user-id").
+	UserIDClaim string `yaml:"user_id_claim"`
+	RolesClaim  string `yaml:"roles_claim"`
+	// ClaimMap adds $user.<name> variables from nested claims: name=path.
+	ClaimMap []string `yaml:"claim_map"`
+	// APIKeys accepts keys made with autogql apikey create.
+	APIKeys bool `yaml:"api_keys"`
+	// ClosedByDefault denies access to models that declare no
+	// meta.permissions (staging and production); development leaves them
+	// open and warns.
+	ClosedByDefault bool  `yaml:"closed_by_default"`
+	Users           Users `yaml:"users"`
 }
 
 // Log configures the structured log.
@@ -240,6 +271,15 @@ func Default() Config {
 		},
 		Log:     Log{Level: "info", Format: "json"},
 		Backup:  Backup{Dir: "backups", KeepLast: 7, KeepDaily: 7, KeepWeekly: 4},
+		Security: Security{
+			JWTAlgorithms: []string{"HS256"}, JWKSMinRefresh: 30 * time.Second, ClockSkew: 30 * time.Second,
+			UserIDClaim: "sub", RolesClaim: "roles", APIKeys: true,
+			Users: Users{AccessTTL: 15 * time.Minute, RefreshTTL: 30 * 24 * time.Hour, MaxFailedLogins: 5,
+				Lockout: time.Minute, LockoutMax: time.Hour, MinPasswordLength: 10},
+		},
+		RateLimit: RateLimit{IP: "1200/m", IPBurst: 200, User: "2400/m", UserBurst: 400, Login: "10/m", LoginBurst: 5},
+		Documents: Documents{APQ: true, APQTTL: 24 * time.Hour},
+		Audit:     Audit{Enabled: true, Retention: 90 * 24 * time.Hour},
 		Metrics: Metrics{Enabled: true, MaxOperationNames: 100},
 		Tracing: Tracing{ServiceName: "autogql", SampleRatio: 1},
 		Health: Health{
@@ -280,8 +320,12 @@ func applyProfile(c *Config, env string) {
 		c.GraphQL.Introspection = true
 		c.GraphQL.Suggestions = true
 		c.Server.DrainDelay = 2 * time.Second
+		c.Security.ClosedByDefault = true
+		c.RateLimit.Enabled = true
 	case Production:
 		c.Server.DrainDelay = 5 * time.Second
+		c.Security.ClosedByDefault = true
+		c.RateLimit.Enabled = true
 	}
 }
 

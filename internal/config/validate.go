@@ -135,7 +135,7 @@ func (c *Config) Validate() (warnings []string, err error) {
 		if secret > 0 && secret < MinJWTSecretBytes {
 			bad("security.jwt_secret is %d bytes; production needs at least %d random bytes: generate one with `openssl rand -base64 48` and set AUTOGQL_JWT_SECRET_FILE", secret, MinJWTSecretBytes)
 		}
-		if secret == 0 {
+		if secret == 0 && c.Security.JWKSFile == "" && c.Security.JWKSURL == "" {
 			warn("security.jwt_secret is not set: authentication is not configured")
 		}
 		if !c.Database.IsPostgres() {
@@ -150,6 +150,7 @@ func (c *Config) Validate() (warnings []string, err error) {
 	} else if secret > 0 && secret < MinJWTSecretBytes {
 		warn("security.jwt_secret is %d bytes: production will refuse fewer than %d", secret, MinJWTSecretBytes)
 	}
+	validateSecurity(c, bad, warn)
 	l := c.Limits
 	if l.MaxTokens == 0 || l.MaxDepth == 0 || l.MaxCost == 0 || l.MaxAliases == 0 {
 		warn("a query limit is disabled (limits.max_tokens/max_depth/max_aliases/max_cost = 0): hostile queries can be expensive")
