@@ -39,6 +39,8 @@ var commands = []command{
 	{"inspect", "write a models file that reproduces an existing database (like Django's inspectdb)", runInspect},
 	{"seed", "load sample data (fixtures file or generated rows)", runSeed},
 	{"backup", "back up, list, verify, restore or prune database backups", runBackup},
+	{"deploy", "deploy a release (blue-green, rolling or recreate) with automatic rollback; deploy history", runDeploy},
+	{"rollback", "return an environment to an earlier deployment (traffic, then schema or backup)", runRollback},
 	{"maintenance", "turn maintenance mode on (full or --read-only) or off on every replica, or show it", runMaintenance},
 	{"version", "print version information", runVersion},
 }

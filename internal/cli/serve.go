@@ -10,13 +10,14 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("serve", "serve [--models FILE] [--database URL] [--addr ADDR] [--admin-addr ADDR] [--env ENV] [--redis URL] [--config FILE] [--seed]", stderr)
+	fs := flagSet("serve", "serve [--models FILE] [--database URL] [--addr ADDR] [--admin-addr ADDR] [--env ENV] [--redis URL] [--config FILE] [--seed] [--watch]", stderr)
 	c := addCommon(fs)
 	c.setting("addr", "server.addr", "listen address (env AUTOGQL_ADDR, or PORT; default :8080)")
 	c.setting("admin-addr", "server.admin_addr", "separate listener for /metrics and health (env AUTOGQL_ADMIN_ADDR; default none: /metrics on the main listener)")
 	c.setting("redis", "redis.url", "Redis URL, redis://host:port/db (env REDIS_URL; default none)")
 	c.setting("log-level", "log.level", "debug, info, warn or error (env AUTOGQL_LOG_LEVEL)")
 	seedFlag := fs.Bool("seed", false, "load fixtures.json beside the models file when the database is empty")
+	watchFlag := fs.Bool("watch", false, "rebuild the API when the models file (or the migrations beside it) changes; a broken file keeps the old API serving")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,6 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return server.Run(ctx, server.Config{
 		Settings: cfg,
 		Seed:     *seedFlag,
+		Watch:    *watchFlag,
 		Logger:   newLogger(stderr, cfg),
 		Version:  v,
 		Commit:   commit,

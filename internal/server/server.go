@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"github.com/autogql/autogql/internal/metrics"
 	"github.com/autogql/autogql/internal/migrate"
 	"github.com/autogql/autogql/internal/model"
+	"github.com/autogql/autogql/internal/reload"
 	"github.com/autogql/autogql/internal/seed"
 	"github.com/autogql/autogql/internal/tracing"
 )
@@ -57,6 +57,9 @@ type Config struct {
 	Ready func(addr net.Addr)
 	// AdminReady, when set, receives the admin listener's address.
 	AdminReady func(addr net.Addr)
+	// Watch rebuilds the API when the models file, or the migrations
+	// directory beside it, changes (serve --watch; see watch.go).
+	Watch bool
 }
 
 // settings resolves the configuration Run uses.
@@ -141,13 +144,10 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer db.Close() // last: after the listeners have drained
+	migrations := filepath.Join(filepath.Dir(s.Models), "migrations")
 	if s.Database.AutoMigrate || cfg.Seed {
-		applied, err := migrate.Apply(ctx, db, ms)
-		if err != nil {
+		if err := autoMigrate(ctx, db, ms, migrations, log); err != nil {
 			return err
-		}
-		if applied {
-			log.Info("tables created", "database", db.Dialect())
 		}
 	}
 	if cfg.Seed {
@@ -215,6 +215,8 @@ func Run(ctx context.Context, cfg Config) error {
 		Timeout:       s.Server.RequestTimeout,
 		Tracer:        tp.Tracer(),
 	})
+	// Requests run on exec's current engine, which --watch replaces.
+	exec := reload.NewExecutor(eng)
 	checksum := migrate.Checksum(migrate.CreateStatements(ms, db.Dialect()))
 	checker := health.New(health.Options{
 		Version:       cfg.Version,
@@ -227,18 +229,11 @@ func Run(ctx context.Context, cfg Config) error {
 			return health.PoolStats{Max: p.Max, Idle: p.Idle, InUse: p.InUse, Total: p.Total}
 		},
 		PendingMigrations: func(ctx context.Context) (int, error) {
-			recs, err := migrate.Status(ctx, db)
-			if err != nil {
-				return 0, err
-			}
-			if slices.ContainsFunc(recs, func(r migrate.Record) bool { return r.Checksum == checksum }) {
-				return 0, nil
-			}
-			return 1, nil
+			return pendingMigrations(ctx, db, migrations, checksum)
 		},
 		PingCache: pingRedis,
 		CacheHits: func() (uint64, uint64) {
-			st := eng.CacheStats()
+			st := exec.Engine().CacheStats()
 			return st.DocumentHits, st.DocumentMisses
 		},
 		DiskPath: diskPath(s.Database.URL),
@@ -266,7 +261,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return t, ok && err == nil
 		},
 		Caches: func() map[string]metrics.CacheCounts {
-			st := eng.CacheStats()
+			st := exec.Engine().CacheStats()
 			return map[string]metrics.CacheCounts{
 				"documents": {Hits: st.DocumentHits, Misses: st.DocumentMisses},
 				"plans":     {Hits: st.PlanHits, Misses: st.PlanMisses},
@@ -303,7 +298,11 @@ func Run(ctx context.Context, cfg Config) error {
 			opts.Metrics = m.Handler()
 		}
 	}
-	srv := newHTTPServer(httpapi.New(eng, opts), s, log)
+	srv := newHTTPServer(httpapi.New(exec, opts), s, log)
+	if cfg.Watch {
+		stopWatch := watch(ctx, s, db, exec, migrations, m, log)
+		defer stopWatch() // before the database closes
+	}
 	ln, err := net.Listen("tcp", s.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
