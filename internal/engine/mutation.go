@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -16,9 +18,26 @@ import (
 // errRollback ends a mutation transaction whose input was invalid.
 var errRollback = errors.New("mutation rolled back")
 
-// maxAttempts bounds retries of a mutation transaction that lost a
-// serialization or deadlock race on PostgreSQL.
-const maxAttempts = 3
+// maxAttempts bounds the runs of a mutation transaction that keeps losing
+// serialization or deadlock races on PostgreSQL. Requests that write the
+// same rows in different orders deadlock for real under load; with a
+// jittered backoff between attempts they untangle well before this.
+const maxAttempts = 10
+
+// retryBackoff waits before attempt n+1 (n ≥ 1): a random time up to
+// 10ms·2ⁿ⁻¹, at most 320ms, so that transactions that deadlocked together
+// do not start over together. It returns ctx's error if ctx ends first.
+func retryBackoff(ctx context.Context, n int) error {
+	limit := 10 * time.Millisecond << min(n-1, 5)
+	t := time.NewTimer(rand.N(limit) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // mutationResult is the outcome of one root field of a mutation operation.
 type mutationResult struct {
@@ -72,7 +91,7 @@ func (e *Engine) runMutation(ctx context.Context, dst []byte, c *compiled, vars 
 			}
 			return nil
 		})
-		if !retryable(err) {
+		if !retryable(err) || attempt == maxAttempts || retryBackoff(ctx, attempt) != nil {
 			break
 		}
 	}
