@@ -196,11 +196,20 @@ func Run(ctx context.Context, cfg Config) error {
 		background.Go(func() { _ = sched.Run(bgCtx) })
 	}
 
+	sec, err := buildSecurity(ctx, s, db, store, m, log)
+	if err != nil {
+		return err
+	}
+	reportAccess(ms, s.Security.ClosedByDefault, log)
+	background.Go(func() { sec.run(bgCtx) })
+
 	dev := s.Env == config.Development
 	eng := engine.New(db, schema, engine.Options{
-		Introspection: s.GraphQL.Introspection,
-		Debug:         s.GraphQL.Debug,
-		Logger:        log,
+		ClosedByDefault: s.Security.ClosedByDefault,
+		Auditor:         sec.auditor(),
+		Introspection:   s.GraphQL.Introspection,
+		Debug:           s.GraphQL.Debug,
+		Logger:          log,
 		Limits: engine.Limits{
 			MaxQueryBytes:     s.Limits.MaxQueryBytes,
 			MaxTokens:         s.Limits.MaxTokens,
@@ -292,6 +301,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return httpapi.Maintenance{On: st.On, ReadOnly: st.ReadOnly, Message: st.Text(), RetryAfter: st.RetryAfterSeconds()}
 		},
 	}
+	sec.apply(&opts)
 	if s.Metrics.Enabled {
 		opts.Observer = m
 		if s.Server.AdminAddr == "" {

@@ -43,6 +43,7 @@ func TestSIGTERMDrainsInFlightRequests(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Env = append(os.Environ(),
 		"AUTOGQL_ENV=production",
+		"AUTOGQL_SECURITY_CLOSED_BY_DEFAULT=false", // the blog example declares no access rules
 		"DATABASE_URL="+dbURL,
 		"PORT="+fmt.Sprint(port),
 		"AUTOGQL_SERVER_DRAIN_DELAY=1s",
