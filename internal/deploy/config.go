@@ -122,8 +122,8 @@ type Migrations struct {
 	// (the old release still serves), everything for recreate.
 	Apply string `yaml:"apply"`
 	// Rollback undoes those above {{.ToNumber}} (default "{{.Binary}}
-	// migrate rollback --to {{.ToNumber}} --models {{.Models}}"). When it
-	// fails the backup taken before is restored.
+	// migrate rollback --to {{.ToNumber}} --allow-destructive --models
+	// {{.Models}}"). When it fails the backup taken before is restored.
 	Rollback string `yaml:"rollback"`
 	// AllowDestructive lets steps that lose data run (--allow-destructive).
 	AllowDestructive bool `yaml:"allow_destructive"`
@@ -252,7 +252,10 @@ func (e *Environment) defaults() {
 		m.Apply = `"{{.Binary}}" migrate apply` + expand + ` --models "{{.Models}}"{{if .AllowDestructive}} --allow-destructive{{end}}`
 	}
 	if m.Rollback == "" {
-		m.Rollback = `"{{.Binary}}" migrate rollback --to {{.ToNumber}} --models "{{.Models}}"{{if .AllowDestructive}} --allow-destructive{{end}}`
+		// Undoing a release's own expand steps drops what it added (a
+		// column only it wrote to): less loss than restoring the backup,
+		// which would also undo every write since.
+		m.Rollback = `"{{.Binary}}" migrate rollback --to {{.ToNumber}} --allow-destructive --models "{{.Models}}"`
 	}
 	if e.Proxy.UpstreamName == "" {
 		e.Proxy.UpstreamName = "autogql"
