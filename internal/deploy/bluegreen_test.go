@@ -92,7 +92,7 @@ func TestBlueGreenUnderLoad(t *testing.T) {
 	// on green, blue gets nothing (but in the crash case, until it dies).
 	failing := []struct {
 		name, release, step string
-		during           func()
+		during              func()
 	}{
 		{"smoke query fails", "r2-renamed", "smoke", nil},
 		{"release never ready", "r-hang", "ready", nil},
