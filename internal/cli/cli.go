@@ -42,6 +42,9 @@ var commands = []command{
 	{"deploy", "deploy a release (blue-green, rolling or recreate) with automatic rollback; deploy history", runDeploy},
 	{"rollback", "return an environment to an earlier deployment (traffic, then schema or backup)", runRollback},
 	{"maintenance", "turn maintenance mode on (full or --read-only) or off on every replica, or show it", runMaintenance},
+	{"apikey", "create, list or revoke API keys (stored hashed)", runAPIKey},
+	{"authz", "explain what a role may do: the rules and compiled SQL of a query (authz explain)", runAuthz},
+	{"audit", "show the audit log: the newest events (audit tail) or those matching filters (audit search)", runAudit},
 	{"version", "print version information", runVersion},
 }
 
