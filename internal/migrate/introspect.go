@@ -281,8 +281,12 @@ func atoi(s string) int {
 // SQLite.
 
 func introspectSQLite(ctx context.Context, q database.Querier) (*State, error) {
+	// Five queries whatever the number of tables (the pragmas are table-
+	// valued functions joined to sqlite_master): serve --watch runs this
+	// while requests hold the pool's connections.
 	st := &State{}
-	sqls := map[*Table]string{}
+	byName := map[string]*Table{}
+	parsed := map[*Table]*parsedTable{}
 	err := q.QueryRows(ctx, `SELECT name, coalesce(sql, ''), rowid FROM sqlite_master WHERE type = 'table' ORDER BY rowid`, nil,
 		func(scan func(...any) error) error {
 			t := &Table{}
@@ -292,7 +296,70 @@ func introspectSQLite(ctx context.Context, q database.Querier) (*State, error) {
 			}
 			if !skipTable(t.Name) {
 				st.Tables = append(st.Tables, t)
-				sqls[t] = sql
+				byName[t.Name] = t
+				parsed[t] = parseCreateTable(sql)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	pkCols := map[*Table][]string{}
+	err = q.QueryRows(ctx, `SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk
+		FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' ORDER BY m.rowid, p.cid`, nil,
+		func(scan func(...any) error) error {
+			c := &Column{}
+			var table string
+			var notNull, pk int64
+			var def *string
+			if err := scan(&table, &c.Name, &c.SQLType, &notNull, &def, &pk); err != nil {
+				return err
+			}
+			t := byName[table]
+			if t == nil {
+				return nil
+			}
+			c.SQLType = strings.ToLower(strings.Join(strings.Fields(c.SQLType), " "))
+			c.Null = notNull == 0 && pk == 0
+			if def != nil {
+				c.Default = &Default{SQLite: *def}
+			}
+			if pk > 0 {
+				pkCols[t] = append(pkCols[t], c.Name)
+			}
+			if pc := parsed[t].columns[strings.ToLower(c.Name)]; pc != nil {
+				c.Checks = pc.checks
+			}
+			t.Columns = append(t.Columns, c)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range st.Tables {
+		if len(pkCols[t]) == 1 {
+			t.Column(pkCols[t][0]).PrimaryKey = true
+		}
+		t.Checks = parsed[t].checks
+	}
+
+	type fkRow struct {
+		id                     int64
+		table, from, to, onDel string
+	}
+	fks := map[*Table][]fkRow{}
+	err = q.QueryRows(ctx, `SELECT m.name, f.id, f."table", f."from", coalesce(f."to", ''), f.on_delete
+		FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' ORDER BY m.rowid, f.id, f.seq`, nil,
+		func(scan func(...any) error) error {
+			var table string
+			var r fkRow
+			if err := scan(&table, &r.id, &r.table, &r.from, &r.to, &r.onDel); err != nil {
+				return err
+			}
+			if t := byName[table]; t != nil {
+				fks[t] = append(fks[t], r)
 			}
 			return nil
 		})
@@ -300,132 +367,80 @@ func introspectSQLite(ctx context.Context, q database.Querier) (*State, error) {
 		return nil, err
 	}
 	for _, t := range st.Tables {
-		parsed := parseCreateTable(sqls[t])
-		var pkCols []string
-		err := q.QueryRows(ctx, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, []any{t.Name},
-			func(scan func(...any) error) error {
-				c := &Column{}
-				var notNull, pk int64
-				var def *string
-				if err := scan(&c.Name, &c.SQLType, &notNull, &def, &pk); err != nil {
-					return err
-				}
-				c.SQLType = strings.ToLower(strings.Join(strings.Fields(c.SQLType), " "))
-				c.Null = notNull == 0 && pk == 0
-				if def != nil {
-					c.Default = &Default{SQLite: *def}
-				}
-				if pk > 0 {
-					pkCols = append(pkCols, c.Name)
-				}
-				if pc := parsed.columns[strings.ToLower(c.Name)]; pc != nil {
-					c.Checks = pc.checks
-				}
-				t.Columns = append(t.Columns, c)
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
-		if len(pkCols) == 1 {
-			t.Column(pkCols[0]).PrimaryKey = true
-		}
-		t.Checks = parsed.checks
-		type fkRow struct {
-			id                     int64
-			table, from, to, onDel string
-		}
-		var fks []fkRow
-		err = q.QueryRows(ctx, `SELECT id, "table", "from", coalesce("to", ''), on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, []any{t.Name},
-			func(scan func(...any) error) error {
-				var r fkRow
-				if err := scan(&r.id, &r.table, &r.from, &r.to, &r.onDel); err != nil {
-					return err
-				}
-				fks = append(fks, r)
-				return nil
-			})
-		if err != nil {
-			return nil, err
-		}
 		// pragma_foreign_key_list numbers keys last-declared first; one
 		// row per column, so a composite key (not modelled) repeats an id.
 		count := map[int64]int{}
-		for _, r := range fks {
+		for _, r := range fks[t] {
 			count[r.id]++
 		}
-		for _, r := range slices.Backward(fks) {
+		for _, r := range slices.Backward(fks[t]) {
 			if count[r.id] != 1 {
 				continue
 			}
-			k := &Constraint{Name: parsed.fkNames[strings.ToLower(r.from)], Type: ConstraintForeignKey, Columns: []string{r.from},
+			k := &Constraint{Name: parsed[t].fkNames[strings.ToLower(r.from)], Type: ConstraintForeignKey, Columns: []string{r.from},
 				RefTable: r.table, RefColumn: r.to, OnDelete: strings.ToUpper(r.onDel)}
 			if k.RefColumn == "" {
 				k.RefColumn = "id" // REFERENCES t with no column: t's primary key
 			}
 			t.Constraints = append(t.Constraints, k)
 		}
-		type idxRow struct {
-			name, origin string
-			unique       bool
-			partial      bool
-		}
-		var idxs []idxRow
-		err = q.QueryRows(ctx, `SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY seq DESC`, []any{t.Name},
-			func(scan func(...any) error) error {
-				var r idxRow
-				var unique, partial int64
-				if err := scan(&r.name, &unique, &r.origin, &partial); err != nil {
-					return err
-				}
-				r.unique, r.partial = unique == 1, partial == 1
-				idxs = append(idxs, r)
+	}
+
+	type idx struct {
+		table        *Table
+		name, origin string
+		unique, skip bool
+		cols         []string
+	}
+	var idxs []*idx
+	err = q.QueryRows(ctx, `SELECT m.name, il.name, il."unique", il.origin, il.partial, coalesce(ix.name, ''), ix."desc", ix.cid
+		FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix
+		WHERE m.type = 'table' AND ix.key = 1 ORDER BY m.rowid, il.seq DESC, ix.seqno`, nil,
+		func(scan func(...any) error) error {
+			var table, name, origin, col string
+			var unique, partial, desc, cid int64
+			if err := scan(&table, &name, &unique, &origin, &partial, &col, &desc, &cid); err != nil {
+				return err
+			}
+			t := byName[table]
+			if t == nil {
 				return nil
-			})
-		if err != nil {
-			return nil, err
+			}
+			if len(idxs) == 0 || idxs[len(idxs)-1].table != t || idxs[len(idxs)-1].name != name {
+				idxs = append(idxs, &idx{table: t, name: name, origin: origin, unique: unique == 1, skip: partial == 1})
+			}
+			x := idxs[len(idxs)-1]
+			if cid < 0 {
+				x.skip = true // an expression index: not modelled
+			}
+			if desc == 1 {
+				col = "-" + col
+			}
+			x.cols = append(x.cols, col)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range idxs {
+		t := x.table
+		switch {
+		case x.skip, x.origin == "pk" && len(pkCols[t]) == 1:
+		case x.origin == "pk":
+			t.Constraints = append(t.Constraints, &Constraint{Type: ConstraintPrimaryKey, Columns: x.cols})
+		case x.unique:
+			name := x.name
+			if x.origin == "u" {
+				name = parsed[t].uniqueNames[strings.ToLower(strings.Join(x.cols, ","))]
+			}
+			addUnique(t, name, x.cols)
+		default:
+			t.Indexes = append(t.Indexes, &Index{Name: x.name, Columns: x.cols})
 		}
-		for _, r := range idxs {
-			if r.partial || r.origin == "pk" && len(pkCols) == 1 {
-				continue
-			}
-			var cols []string
-			expr := false
-			err := q.QueryRows(ctx, `SELECT coalesce(name, ''), "desc", cid FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno`, []any{r.name},
-				func(scan func(...any) error) error {
-					var name string
-					var desc, cid int64
-					if err := scan(&name, &desc, &cid); err != nil {
-						return err
-					}
-					if cid < 0 {
-						expr = true
-					}
-					if desc == 1 {
-						name = "-" + name
-					}
-					cols = append(cols, name)
-					return nil
-				})
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case expr:
-			case r.origin == "pk":
-				t.Constraints = append(t.Constraints, &Constraint{Type: ConstraintPrimaryKey, Columns: cols})
-			case r.unique:
-				name := r.name
-				if r.origin == "u" {
-					name = parsed.uniqueNames[strings.ToLower(strings.Join(cols, ","))]
-				}
-				addUnique(t, name, cols)
-			default:
-				t.Indexes = append(t.Indexes, &Index{Name: r.name, Columns: cols})
-			}
-		}
+	}
+	for _, t := range st.Tables {
 		for _, c := range t.Columns {
-			neutralSQLite(c, parsed.columns[strings.ToLower(c.Name)])
+			neutralSQLite(c)
 		}
 	}
 	return st, nil
@@ -441,7 +456,7 @@ var (
 // declared type and checks, as autogql and Django declare them. SQLite
 // keeps decimals as text and durations as bigint (their declared types),
 // so those read back as text and bigint.
-func neutralSQLite(c *Column, pc *parsedColumn) {
+func neutralSQLite(c *Column) {
 	t := c.SQLType
 	if m := sqliteLength.FindStringSubmatch(t); m != nil {
 		c.Type, c.MaxLength = TypeVarchar, atoi(m[1])
@@ -492,5 +507,4 @@ func neutralSQLite(c *Column, pc *parsedColumn) {
 	case "json", "jsonb":
 		c.Type = TypeJSON
 	}
-	_ = pc
 }

@@ -25,9 +25,14 @@ func TestWatcher(t *testing.T) {
 	dir := t.TempDir()
 	models := filepath.Join(dir, "models.yaml")
 	migrations := filepath.Join(dir, "migrations")
+	// write replaces a file at once (a loaded machine could otherwise
+	// let a poll see it truncated for a whole interval).
 	write := func(path, s string) {
 		t.Helper()
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		if err := os.WriteFile(path+".tmp", []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(path+".tmp", path); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -97,14 +102,14 @@ func TestWatcher(t *testing.T) {
 	time.Sleep(40 * time.Millisecond)
 	write(models, "version: 1\nmodels: [\n") // broken: kept
 	waitBuilds(2)
-	write(filepath.Join(migrations, "0001_x.yaml"), "x") // cannot cure a syntax error: no build
+	write(filepath.Join(migrations, "0001_x.txt"), "x") // cannot cure a syntax error: no build
 	time.Sleep(40 * time.Millisecond)
 	write(models, v("body")) // needs a migration: Retry
 	waitBuilds(3)
 	mu.Lock()
 	needMigration = false
 	mu.Unlock()
-	write(filepath.Join(migrations, "0002_x.yaml"), "x") // the migration arrives: built again, swapped
+	write(filepath.Join(migrations, "0002_x.txt"), "x") // the migration arrives: built again, swapped
 	waitBuilds(4)
 	cancel()
 	<-done

@@ -94,7 +94,7 @@ func watchUnderLoad(t *testing.T, d database.Dialect) {
 			Env:      "development",
 			Seed:     true,
 			Watch:    true,
-			Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
+			Logger:   slog.New(reloadLogs{slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})}),
 			Ready:    func(a net.Addr) { addrc <- a },
 		})
 	}()
@@ -198,6 +198,11 @@ func watchUnderLoad(t *testing.T, d database.Dialect) {
 			t.Errorf("metrics lack %s; have %v", want, reloads)
 		}
 	}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "rebuild") || strings.Contains(line, "reload") || strings.Contains(line, "migration applied") {
+			t.Log(line)
+		}
+	}
 	if !strings.Contains(logs.String(), "schema reload failed") {
 		t.Errorf("the broken file was not logged:\n%s", logs.String())
 	}
@@ -277,6 +282,22 @@ func writeFile(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// reloadLogs keeps the log records about reloads and migrations: the
+// access log of thousands of requests would only slow the test down.
+type reloadLogs struct{ slog.Handler }
+
+func (h reloadLogs) Handle(ctx context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, "reload") || strings.Contains(r.Message, "rebuild") || strings.Contains(r.Message, "migration") {
+		return h.Handler.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h reloadLogs) WithAttrs(as []slog.Attr) slog.Handler {
+	return reloadLogs{h.Handler.WithAttrs(as)}
+}
+func (h reloadLogs) WithGroup(g string) slog.Handler { return reloadLogs{h.Handler.WithGroup(g)} }
 
 // reloadLog is a log destination safe for the server's goroutines.
 type reloadLog struct {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/autogql/autogql/internal/config"
 	"github.com/autogql/autogql/internal/database"
@@ -101,6 +102,7 @@ func watch(ctx context.Context, s *config.Config, db *database.DB, exec *reload.
 // auto-migrate (development), and check the live database has every table
 // and column the new models read, with the types they expect.
 func rebuild(ctx context.Context, s *config.Config, db *database.DB, old *engine.Engine, dir string, data []byte, log *slog.Logger) (*engine.Engine, error) {
+	start := time.Now()
 	ms, err := model.Parse(s.Models, data)
 	if err != nil {
 		return nil, err
@@ -109,12 +111,16 @@ func rebuild(ctx context.Context, s *config.Config, db *database.DB, old *engine
 	if err != nil {
 		return nil, err
 	}
+	built := time.Since(start)
 	if s.Database.AutoMigrate {
 		if err := autoMigrate(ctx, db, ms, dir, log); err != nil {
 			return nil, reload.Retry(fmt.Errorf("auto-migrate: %w", err))
 		}
 	}
+	migrated := time.Since(start)
 	diffs, err := migrate.Drift(ctx, db, migrate.FromSchema(ms))
+	log.Debug("rebuild timings", "build_ms", built.Milliseconds(), "migrate_ms", (migrated - built).Milliseconds(),
+		"drift_ms", (time.Since(start) - migrated).Milliseconds())
 	if err != nil {
 		return nil, reload.Retry(err)
 	}
