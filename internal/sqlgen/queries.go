@@ -219,7 +219,21 @@ func (r *renderer) connection(q *plan.Connection) string {
 	// The key param is numbered on first use: render it only when a cursor
 	// is selected, as PostgreSQL cannot type an unused parameter.
 	cursor := func() string { return r.d.cursor(cursorVals, r.p(q.Key)) }
-	page := "SELECT * FROM s ORDER BY " + r.orderTerms(fetch, "s", true) + " LIMIT " + r.p(q.Limit)
+	// The page is rendered only when something reads it: its LIMIT param
+	// would otherwise be numbered but unused, which PostgreSQL refuses
+	// (total_count alone).
+	needPage := false
+	for _, o := range q.Out {
+		for _, s := range o.Sub {
+			needPage = needPage || o.What == "page_info" && (s.What == "start_cursor" || s.What == "end_cursor")
+		}
+		needPage = needPage || o.What == "edges"
+	}
+	var pageSQL string
+	if needPage {
+		pageSQL = "SELECT * FROM s ORDER BY " + r.orderTerms(fetch, "s", true) + " LIMIT " + r.p(q.Limit)
+	}
+	page := func() string { return pageSQL }
 	var keys, vals []string
 	for _, o := range q.Out {
 		keys = append(keys, o.Key)
@@ -239,7 +253,7 @@ func (r *renderer) connection(q *plan.Connection) string {
 					ev = append(ev, r.object(sel, e))
 				}
 			}
-			vals = append(vals, r.d.embed("SELECT "+r.d.arrayAgg(r.d.object(ek, ev), r.orderTerms(order, e, true))+" FROM ("+page+") AS "+e))
+			vals = append(vals, r.d.embed("SELECT "+r.d.arrayAgg(r.d.object(ek, ev), r.orderTerms(order, e, true))+" FROM ("+page()+") AS "+e))
 		case "total_count":
 			c := r.next("t")
 			vals = append(vals, "(SELECT count(*) FROM "+table(sel.Model)+" AS "+c+where([]string{r.cond(sel.Where, c), r.cond(sel.Access, c)})+")")
@@ -264,9 +278,9 @@ func (r *renderer) connection(q *plan.Connection) string {
 						pv = append(pv, r.d.boolJSON(strconv.FormatBool(q.After != nil)))
 					}
 				case "start_cursor":
-					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page+") AS "+e+" ORDER BY "+r.orderTerms(order, e, true)+" LIMIT 1)")
+					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page()+") AS "+e+" ORDER BY "+r.orderTerms(order, e, true)+" LIMIT 1)")
 				case "end_cursor":
-					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page+") AS "+e+" ORDER BY "+r.orderTerms(reversed(order), e, true)+" LIMIT 1)")
+					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page()+") AS "+e+" ORDER BY "+r.orderTerms(reversed(order), e, true)+" LIMIT 1)")
 				}
 			}
 			vals = append(vals, r.d.object(pk, pv))
