@@ -160,7 +160,9 @@ func checkClientFilter(t *testing.T, e *engine.Engine, filter string) {
 		return // an input error: nothing was read
 	}
 	d := res.Data
-	leak := func(what string, v any) { t.Fatalf("filter %s leaked a draft through %s: %v\n%s", filter, what, v, out) }
+	leak := func(what string, v any) {
+		t.Fatalf("filter %s leaked a draft through %s: %v\n%s", filter, what, v, out)
+	}
 	for _, p := range d.Posts {
 		if !p.Published {
 			leak("posts", p)
