@@ -316,3 +316,88 @@ func (s *reloadLog) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestReadyzWhilePending: a contract migration that auto-migrate holds
+// back keeps /readyz at 503 until `migrate apply` runs it.
+func TestReadyzWhilePending(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../examples/blog/models.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelsPath := filepath.Join(dir, "models.yaml")
+	migrationsDir := filepath.Join(dir, "migrations")
+	writeFile(t, modelsPath, src)
+	makeMigration(t, modelsPath, migrationsDir)
+	// 0002 renames a column: a contract step, which auto-migrate holds.
+	renamed := strings.Replace(string(src), "      title:        {type: string, max_length: 200}\n",
+		"      headline:     {type: string, max_length: 200, renamed_from: title}\n", 1)
+	renamed = strings.Replace(renamed, "quick: [title, content]", "quick: [headline, content]", 1)
+	writeFile(t, modelsPath, []byte(renamed))
+	s, err := model.Load(modelsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	existing, err := migrate.LoadDir(migrationsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, _ := migrate.ReplayState(existing)
+	m, err := migrate.MakeMigration(existing, migrate.FromSchema(s), migrate.RenamesFor(s, have), "")
+	if err != nil || m == nil || m.Phase() != migrate.PhaseContract {
+		t.Fatalf("rename migration: %v, %v", m, err)
+	}
+	if _, err := m.Write(migrationsDir); err != nil {
+		t.Fatal(err)
+	}
+	url := "sqlite:" + filepath.Join(dir, "app.db")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan net.Addr, 1)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Run(ctx, Config{Models: modelsPath, Database: url, Addr: "127.0.0.1:0", Env: "development",
+			Logger: slog.New(slog.DiscardHandler), Ready: func(a net.Addr) { addrc <- a }})
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String()
+	case err := <-errc:
+		t.Fatalf("Run: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not start")
+	}
+	status := func() int {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with 0002 pending: %d, want 503", got)
+	}
+	db, err := database.Open(ctx, url, database.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	migs, err := migrate.LoadDir(migrationsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := migrate.Pending(ctx, db, migrationsDir); err != nil || n != 1 {
+		t.Errorf("Pending = %d, %v; want 1", n, err)
+	}
+	if _, err := migrate.Up(ctx, db, migs, migrate.UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != http.StatusOK {
+		t.Errorf("/readyz once applied: %d, want 200", got)
+	}
+	cancel()
+	<-errc
+}
