@@ -269,8 +269,8 @@ func Default() Config {
 			MaxQueryBytes:     100 << 10,
 			MaxVariablesBytes: 256 << 10,
 		},
-		Log:     Log{Level: "info", Format: "json"},
-		Backup:  Backup{Dir: "backups", KeepLast: 7, KeepDaily: 7, KeepWeekly: 4},
+		Log:    Log{Level: "info", Format: "json"},
+		Backup: Backup{Dir: "backups", KeepLast: 7, KeepDaily: 7, KeepWeekly: 4},
 		Security: Security{
 			JWTAlgorithms: []string{"HS256"}, JWKSMinRefresh: 30 * time.Second, ClockSkew: 30 * time.Second,
 			UserIDClaim: "sub", RolesClaim: "roles", APIKeys: true,
@@ -280,8 +280,8 @@ func Default() Config {
 		RateLimit: RateLimit{IP: "1200/m", IPBurst: 200, User: "2400/m", UserBurst: 400, Login: "10/m", LoginBurst: 5},
 		Documents: Documents{APQ: true, APQTTL: 24 * time.Hour},
 		Audit:     Audit{Enabled: true, Retention: 90 * 24 * time.Hour},
-		Metrics: Metrics{Enabled: true, MaxOperationNames: 100},
-		Tracing: Tracing{ServiceName: "autogql", SampleRatio: 1},
+		Metrics:   Metrics{Enabled: true, MaxOperationNames: 100},
+		Tracing:   Tracing{ServiceName: "autogql", SampleRatio: 1},
 		Health: Health{
 			ReadyTimeout:           2 * time.Second,
 			DatabaseLatencyWarning: 200 * time.Millisecond,
