@@ -573,6 +573,7 @@ func TestLoginBudget(t *testing.T) {
 	env := startSecure(t, database.SQLite, func(s *config.Config) {
 		s.RateLimit.Enabled = true
 		s.RateLimit.Login, s.RateLimit.LoginBurst = "3/m", 3
+		s.RateLimit.User, s.RateLimit.UserBurst = "2/m", 2
 	})
 	base := env.in.base
 	for i := range 4 {
@@ -591,7 +592,21 @@ func TestLoginBudget(t *testing.T) {
 	if r := gql(t, base, body(`{ posts { id } }`, nil)); r.status != 200 {
 		t.Errorf("API after the login budget ran out: %d %s", r.status, r.body)
 	}
+	// Each user has a budget of its own, whatever address it comes from.
+	u1, u2 := bearer(hsToken(t, "u1")), bearer(hsToken(t, "u2"))
+	for i := range 3 {
+		r := gql(t, base, body(`{ posts { id } }`, nil), u1...)
+		if want := map[bool]int{true: 200, false: 429}[i < 2]; r.status != want {
+			t.Fatalf("u1 request %d: %d, want %d: %s", i+1, r.status, want, r.body)
+		}
+	}
+	if r := gql(t, base, body(`{ posts { id } }`, nil), u2...); r.status != 200 {
+		t.Errorf("u2 after u1's budget ran out: %d %s", r.status, r.body)
+	}
 	m := do(t, "GET", base+"/metrics", "", "")
+	if !strings.Contains(m.body, `autogql_rate_limited_total{scope="user"} 1`) {
+		t.Errorf("metrics lack the user refusal:\n%s", grepLines(m.body, "rate_limited"))
+	}
 	if !strings.Contains(m.body, `autogql_rate_limited_total{scope="login"} 1`) {
 		t.Errorf("metrics lack the login refusal:\n%s", grepLines(m.body, "rate_limited"))
 	}
