@@ -19,9 +19,16 @@ const HistoryTable = "autogql_migrations"
 const InitialName = "0001_initial"
 
 // AdvisoryLockKey is the PostgreSQL advisory lock every migration holds for
-// the length of its transaction. It is an arbitrary constant shared by all
-// autogql processes (and the future migration runner) against one database.
+// the length of its transaction, in the schema public. An arbitrary
+// constant shared by all autogql processes against one database; in
+// another schema (search_path) the key is mixed with the schema's name
+// (lockSQL), so applications kept in separate schemas of one database do
+// not wait for each other's migrations.
 const AdvisoryLockKey int64 = 0x6175746f67716c // "autogql"
+
+// lockSQL takes the migration lock of the current schema until the
+// transaction ends; its parameter is AdvisoryLockKey.
+const lockSQL = `SELECT pg_advisory_xact_lock($1::bigint # CASE WHEN current_schema() = 'public' THEN 0 ELSE hashtext(current_schema())::bigint END)`
 
 // Record is one row of the history table.
 type Record struct {
@@ -70,7 +77,7 @@ func Apply(ctx context.Context, db *database.DB, s *model.Schema) (applied bool,
 	sum := Checksum(stmts)
 	err = db.InTx(ctx, func(tx database.Querier) error {
 		if d == database.Postgres {
-			if err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", AdvisoryLockKey); err != nil {
+			if err := tx.Exec(ctx, lockSQL, AdvisoryLockKey); err != nil {
 				return fmt.Errorf("take migration lock: %w", err)
 			}
 		}

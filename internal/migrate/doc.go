@@ -30,7 +30,7 @@
 // Apply runs those statements in one transaction and records them in the
 // history table autogql_migrations (id, name, checksum, applied_at, sql). The
 // checksum is the SHA-256 of the statements. On PostgreSQL the transaction
-// first takes pg_advisory_xact_lock(AdvisoryLockKey), so replicas that start
+// first takes the schema's advisory lock (AdvisoryLockKey), so replicas that start
 // at once apply the schema exactly once; on SQLite the transaction is opened
 // with BEGIN IMMEDIATE (see package database), which serialises writers.
 //

@@ -330,3 +330,56 @@ func ParseInterval(s string) (time.Duration, bool) {
 	}
 	return d, true
 }
+
+// Servable lists what keeps the live database from serving want: missing
+// tables and columns, and columns of another type (the Blocking
+// differences of Compare). It reads only the columns, in one query, so
+// serve --watch can run it on every reload while requests keep the
+// database busy.
+func Servable(ctx context.Context, q database.Querier, d database.Dialect, want *State) ([]Difference, error) {
+	names := make([]string, len(want.Tables))
+	for i, t := range want.Tables {
+		names[i] = t.Name
+	}
+	live := &State{}
+	add := func(table, column, typ string) {
+		t := live.Table(table)
+		if t == nil {
+			t = &Table{Name: table}
+			live.Tables = append(live.Tables, t)
+		}
+		t.Columns = append(t.Columns, &Column{Name: column, SQLType: typ})
+	}
+	var query string
+	var args []any
+	if d == database.Postgres {
+		query = `SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
+			FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+			WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1)
+				AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`
+		args = []any{names}
+	} else {
+		query = `SELECT m.name, p.name, lower(p.type) FROM sqlite_master m JOIN pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name IN (SELECT value FROM json_each(?))`
+		list, _ := json.Marshal(names)
+		args = []any{string(list)}
+	}
+	err := q.QueryRows(ctx, query, args, func(scan func(...any) error) error {
+		var table, column, typ string
+		if err := scan(&table, &column, &typ); err != nil {
+			return err
+		}
+		add(table, column, strings.Join(strings.Fields(typ), " "))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check the database serves the models: %w", err)
+	}
+	var out []Difference
+	for _, df := range Compare(want, live, d) {
+		if df.Blocking && !strings.HasPrefix(df.Message, "auto-increment") && !strings.HasPrefix(df.Message, "primary key") {
+			out = append(out, df)
+		}
+	}
+	return out, nil
+}

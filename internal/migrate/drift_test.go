@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autogql/autogql/internal/database"
 	"github.com/autogql/autogql/internal/testdb"
 )
 
@@ -76,4 +75,46 @@ func TestDriftFindsChanges(t *testing.T) {
 	}
 }
 
-var _ = database.SQLite
+// TestServable: what serve --watch checks before it swaps in new models:
+// only missing tables and columns, and other column types, count.
+func TestServable(t *testing.T) {
+	s := loadSchema(t, "../../examples/blog/models.yaml")
+	for _, d := range testdb.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db := testdb.Open(t, d)
+			if _, err := Apply(ctx, db, s); err != nil {
+				t.Fatal(err)
+			}
+			want := FromSchema(s)
+			if got, err := Servable(ctx, db, d, want); err != nil || len(got) != 0 {
+				t.Fatalf("Servable on the created schema = %v, %v; want nothing", got, err)
+			}
+			for _, st := range []string{
+				`ALTER TABLE "blog_author" ADD COLUMN "nickname" text NULL`,
+				`DROP INDEX "blog_post_status_published_at_b604476a_idx"`,
+				`ALTER TABLE "blog_author" DROP COLUMN "bio"`,
+				`DROP TABLE "blog_comment"`,
+			} {
+				if err := db.Exec(ctx, st); err != nil {
+					t.Fatalf("%s: %v", st, err)
+				}
+			}
+			got, err := Servable(ctx, db, d, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for _, df := range got {
+				lines = append(lines, df.String())
+			}
+			wantLines := []string{
+				"blog_author.bio: column missing (the models declare it)",
+				"blog_comment: table missing (the models declare it)",
+			}
+			if strings.Join(lines, "\n") != strings.Join(wantLines, "\n") {
+				t.Errorf("Servable:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(wantLines, "\n"))
+			}
+		})
+	}
+}

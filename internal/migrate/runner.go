@@ -16,8 +16,8 @@ import (
 // This file runs migration files against a database: Up applies the
 // pending ones, Down rolls applied ones back, StatusOf and Pending report.
 // Each migration runs in its own transaction (database.InMigrationTx); on
-// PostgreSQL the transaction first takes the advisory lock AdvisoryLockKey
-// and then reads the history again, so when many replicas start at once
+// PostgreSQL the transaction first takes the schema's advisory lock (see
+// AdvisoryLockKey) and then reads the history again, so when many replicas start at once
 // each migration is applied exactly once and the others see it recorded.
 // On SQLite the transaction is BEGIN IMMEDIATE, which serialises writers
 // the same way.
@@ -105,7 +105,7 @@ func history(ctx context.Context, q database.Querier) (map[string]Record, error)
 // begin takes the lock and makes sure the history table exists.
 func begin(ctx context.Context, tx database.Querier, d database.Dialect) error {
 	if d == database.Postgres {
-		if err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", AdvisoryLockKey); err != nil {
+		if err := tx.Exec(ctx, lockSQL, AdvisoryLockKey); err != nil {
 			return fmt.Errorf("take migration lock: %w", err)
 		}
 	}

@@ -74,7 +74,7 @@ type Watcher struct {
 	// Models is the models file; Dir the migrations directory ("": none).
 	Models string
 	Dir    string
-	// Interval between polls (default 100ms). A change is built once it
+	// Interval between polls (default 50ms). A change is built once it
 	// has stayed for one interval.
 	Interval time.Duration
 	// Build makes the engine for the models file's contents. It runs on
@@ -92,7 +92,7 @@ type Watcher struct {
 func (w *Watcher) Run(ctx context.Context) error {
 	interval := w.Interval
 	if interval <= 0 {
-		interval = 100 * time.Millisecond
+		interval = 50 * time.Millisecond
 	}
 	log := w.Logger
 	if log == nil {

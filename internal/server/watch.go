@@ -76,11 +76,19 @@ func pendingMigrations(ctx context.Context, db *database.DB, dir, checksum strin
 // and the database can serve it.
 func watch(ctx context.Context, s *config.Config, db *database.DB, exec *reload.Executor, dir string, m *metrics.Metrics, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
+	// Rebuilds run their migrations and checks on a pool of their own, so
+	// that a reload does not queue behind the requests that fill the
+	// serving pool (the new fields answer within a second under load).
+	admin, err := database.Open(ctx, s.Database.URL, database.Options{MaxConns: 2, PgBouncer: s.Database.PgBouncer})
+	if err != nil {
+		log.Warn("watch: no separate connection for reloads; using the serving pool", "err", err)
+		admin = db
+	}
 	w := &reload.Watcher{
 		Models: s.Models,
 		Dir:    dir,
 		Build: func(ctx context.Context, data []byte) (*engine.Engine, error) {
-			return rebuild(ctx, s, db, exec.Engine(), dir, data, log)
+			return rebuild(ctx, s, admin, exec.Engine(), dir, data, log)
 		},
 		Swap:   exec.Swap,
 		Logger: log,
@@ -94,13 +102,17 @@ func watch(ctx context.Context, s *config.Config, db *database.DB, exec *reload.
 	return func() {
 		cancel()
 		wg.Wait()
+		if admin != db {
+			admin.Close()
+		}
 	}
 }
 
 // rebuild makes the engine for a changed models file: parse and validate
 // it, generate the API, apply pending expand migrations when the settings
 // auto-migrate (development), and check the live database has every table
-// and column the new models read, with the types they expect.
+// and column the new models read, with the types they expect. db is the
+// reloads' own pool; the engine keeps serving on old's.
 func rebuild(ctx context.Context, s *config.Config, db *database.DB, old *engine.Engine, dir string, data []byte, log *slog.Logger) (*engine.Engine, error) {
 	start := time.Now()
 	ms, err := model.Parse(s.Models, data)
@@ -118,21 +130,19 @@ func rebuild(ctx context.Context, s *config.Config, db *database.DB, old *engine
 		}
 	}
 	migrated := time.Since(start)
-	diffs, err := migrate.Drift(ctx, db, migrate.FromSchema(ms))
+	missing, err := migrate.Servable(ctx, db, db.Dialect(), migrate.FromSchema(ms))
 	log.Debug("rebuild timings", "build_ms", built.Milliseconds(), "migrate_ms", (migrated - built).Milliseconds(),
-		"drift_ms", (time.Since(start) - migrated).Milliseconds())
+		"check_ms", (time.Since(start) - migrated).Milliseconds())
 	if err != nil {
 		return nil, reload.Retry(err)
 	}
-	var missing []string
-	for _, d := range diffs {
-		if d.Blocking {
-			missing = append(missing, d.String())
-		}
-	}
 	if len(missing) > 0 {
+		lines := make([]string, len(missing))
+		for i, d := range missing {
+			lines[i] = d.String()
+		}
 		return nil, reload.Retry(fmt.Errorf("the database cannot serve the new models (%s): run autogql makemigrations and autogql migrate apply",
-			strings.Join(missing, "; ")))
+			strings.Join(lines, "; ")))
 	}
 	return old.WithSchema(schema), nil
 }
