@@ -16,7 +16,7 @@ import (
 
 // revisions are the models files of testdata/revisions, in order: each
 // one change from the one before (see the comment atop each file).
-const revisions = 9
+const revisions = 11
 
 func revisionPath(i int) string {
 	return filepath.Join("testdata", "revisions", fmt.Sprintf("v%d.yaml", i))
@@ -76,6 +76,8 @@ func TestRevisionsGolden(t *testing.T) {
 		"0007_remove_blog_post_subtitle",
 		"0008_rename_blog_tag_blog_label_and_more",
 		"0009_create_blog_category_and_more",
+		"0010_alter_blog_post_body_and_more",
+		"0011_remove_blog_post_category_id_fk_and_more",
 	}
 	var names []string
 	for _, m := range migs {
