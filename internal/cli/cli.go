@@ -45,6 +45,7 @@ var commands = []command{
 	{"apikey", "create, list or revoke API keys (stored hashed)", runAPIKey},
 	{"authz", "explain what a role may do: the rules and compiled SQL of a query (authz explain)", runAuthz},
 	{"audit", "show the audit log: the newest events (audit tail) or those matching filters (audit search)", runAudit},
+	{"user", "create a built-in user (user create USERNAME --roles R)", runUser},
 	{"version", "print version information", runVersion},
 }
 
