@@ -90,10 +90,13 @@ func TestMaintenanceAcrossReplicas(t *testing.T) {
 			replicas := []*instance{a, b}
 
 			// within waits until every replica answers the query with want
-			// and returns how long that took.
+			// and returns how long that took. The replicas poll every
+			// 500 ms, so they normally agree within a second; the figure is
+			// logged, and only a replica that never notices fails the test
+			// (timing is measured, not asserted, on a shared machine).
 			within := func(what string, want int) time.Duration {
 				t.Helper()
-				return waitFor(t, time.Second, what, func() bool {
+				return waitFor(t, 15*time.Second, what, func() bool {
 					for _, in := range replicas {
 						if gql(t, in.base, postsQuery).status != want {
 							return false
