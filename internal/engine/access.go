@@ -73,3 +73,23 @@ func accessKey(vars map[string]any) string {
 	b.WriteString(strings.Join(present, ","))
 	return b.String()
 }
+
+// roleLimits applies roles.<r>.max_depth and max_cost to a document: the
+// largest cap among the request's roles that set one (several roles' grants
+// add up), on top of the server's limits.
+func (e *Engine) roleLimits(roles []string, d *document) []gqlError {
+	depth, cost := 0, 0
+	for _, r := range roles {
+		if def := e.schema.Model.Roles[r]; def != nil {
+			depth, cost = max(depth, def.MaxDepth), max(cost, def.MaxCost)
+		}
+	}
+	role := strings.Join(roles, ", ")
+	switch {
+	case depth > 0 && d.depth > depth:
+		return tooComplex("the operation is %d levels deep, over the limit of %d for role %s (roles.max_depth)", d.depth, depth, role)
+	case cost > 0 && d.cost > cost:
+		return tooComplex("the operation costs %d, over the limit of %d for role %s (roles.max_cost)", d.cost, cost, role)
+	}
+	return nil
+}

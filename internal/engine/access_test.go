@@ -188,3 +188,29 @@ func TestAccessWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleLimits checks roles.<r>.max_depth and max_cost on top of the
+// server's limits.
+func TestRoleLimits(t *testing.T) {
+	e := accessEngine(t, database.SQLite, false)
+	shallow := &engine.Identity{ID: "u1", Roles: []string{"shallow"}}
+	for _, tc := range []struct {
+		name, query, want string
+		who               *engine.Identity
+	}{
+		{"within the caps", `{ posts(limit: 5) { id } }`, `{"data":{"posts":[{"id":"1"},{"id":"2"},{"id":"4"}]}}`, shallow},
+		{"too deep for the role", `{ authors { posts { id } } }`,
+			`{"errors":[{"message":"the operation is 2 levels deep, over the limit of 1 for role authenticated, shallow (roles.max_depth)","extensions":{"code":"QUERY_TOO_COMPLEX"}}]}`, shallow},
+		{"too costly for the role", `{ posts(limit: 50) { id title } }`,
+			`{"errors":[{"message":"the operation costs 101, over the limit of 20 for role authenticated, shallow (roles.max_cost)","extensions":{"code":"QUERY_TOO_COMPLEX"}}]}`, shallow},
+		{"other roles are not capped", `{ authors { posts { id } } }`,
+			`{"data":{"authors":[{"posts":[{"id":"3"},{"id":"4"}]},{"posts":[{"id":"1"}]}]}}`, u2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := run(t, e, tc.who, tc.query)
+			if diff := cmp.Diff(parse(t, tc.want), got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.query, diff)
+			}
+		})
+	}
+}

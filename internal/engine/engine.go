@@ -292,6 +292,10 @@ func (e *Engine) Execute(ctx context.Context, req *Request, dst []byte) ([]byte,
 		return e.requestError(dst, toErrors(gerr, CodeBadUserInput), req), res
 	}
 	vars = e.withIdentity(vars, req.Identity)
+	if errs := e.roleLimits(roles(vars), d); errs != nil {
+		res.Outcome, res.ErrorCode, res.Rejected = OutcomeRequestError, CodeQueryTooComplex, true
+		return e.requestError(dst, errs, req), res
+	}
 	c, err := e.compileTraced(ctx, d, op, vars)
 	if err != nil {
 		res.Outcome = OutcomeFieldError

@@ -21,7 +21,11 @@ type Role struct {
 	Inherits []string
 	// MaxPageSize caps lists for the role (0 = the model's cap).
 	MaxPageSize int
-	Pos         Pos
+	// MaxDepth and MaxCost cap a request's depth and cost for the role
+	// (0 = the server's limits only).
+	MaxDepth int
+	MaxCost  int
+	Pos      Pos
 }
 
 // Permission is what one role may do with one model (meta.permissions).
@@ -54,7 +58,7 @@ type Rule struct {
 var (
 	permissionKeys = []string{"read", "create", "update", "delete", "aggregate", "bulk"}
 	ruleKeys       = []string{"filter", "fields", "preset"}
-	roleKeys       = []string{"inherits", "max_page_size"}
+	roleKeys       = []string{"inherits", "max_page_size", "max_depth", "max_cost"}
 )
 
 // roles parses the top-level roles mapping.
@@ -72,11 +76,11 @@ func (l *loader) roles(s *Schema, n *yaml.Node) {
 			case "inherits":
 				r.Inherits, _ = l.names(q.v, what+".inherits")
 			case "max_page_size":
-				if v, ok := l.integer(q.v, what+".max_page_size"); ok && v > 0 {
-					r.MaxPageSize = int(v)
-				} else if ok {
-					l.errorf(q.v, "%s.max_page_size must be a positive integer", what)
-				}
+				r.MaxPageSize = l.positive(q.v, what+".max_page_size")
+			case "max_depth":
+				r.MaxDepth = l.positive(q.v, what+".max_depth")
+			case "max_cost":
+				r.MaxCost = l.positive(q.v, what+".max_cost")
 			default:
 				l.errorf(q.k, "%s: unknown option %q (want %s)%s", what, q.name, strings.Join(roleKeys, ", "), didYouMean(q.name, roleKeys))
 			}
@@ -90,6 +94,16 @@ func (l *loader) roles(s *Schema, n *yaml.Node) {
 			}
 		}
 	}
+}
+
+// positive reads a positive integer setting (0 after reporting a bad one).
+func (l *loader) positive(n *yaml.Node, what string) int {
+	v, ok := l.integer(n, what)
+	if ok && (v <= 0 || v > 1<<30) {
+		l.errorf(n, "%s must be a positive integer", what)
+		return 0
+	}
+	return int(v)
 }
 
 // permissions parses meta.permissions: role → grants.
