@@ -17,7 +17,11 @@ conns=${3:-8}
 port=${PORT:-18099}
 bin=$(mktemp -d)/autogql
 go build -o "$bin" ./cmd/autogql
-"$bin" serve --models examples/blog/models.yaml --database "$db" --addr "127.0.0.1:$port" --env staging 2>/dev/null &
+# Production profile, measured as a public read API: the example declares no
+# access rules (closed by default in production) and one client would trip
+# the per-IP rate limit; the access log stays on (info), as in production.
+AUTOGQL_SECURITY_CLOSED_BY_DEFAULT=false AUTOGQL_RATE_LIMIT_ENABLED=false \
+  "$bin" serve --models examples/blog/models.yaml --database "$db" --addr "127.0.0.1:$port" --env production 2>/dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 for _ in $(seq 1 50); do curl -fs "127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
