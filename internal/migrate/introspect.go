@@ -31,8 +31,17 @@ func Introspect(ctx context.Context, q database.Querier, d database.Dialect) (*S
 	return st, nil
 }
 
+// systemTables are the tables autogql keeps for itself (history, API keys,
+// users, audit, deployments, maintenance, backups); they are not the
+// models', so drift checks and inspect leave them out.
+var systemTables = map[string]bool{
+	HistoryTable: true, "autogql_api_keys": true, "autogql_users": true,
+	"autogql_refresh_tokens": true, "autogql_audit": true, "autogql_deployments": true,
+	"autogql_maintenance": true, "autogql_backups": true,
+}
+
 func skipTable(name string) bool {
-	return name == HistoryTable || strings.HasPrefix(name, "sqlite_")
+	return systemTables[name] || strings.HasPrefix(name, "sqlite_")
 }
 
 // PostgreSQL.
