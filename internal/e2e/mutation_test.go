@@ -81,39 +81,20 @@ type mutationFile struct {
 
 func loadMutationCases(t testing.TB) []*mutationFile {
 	t.Helper()
-	paths, err := filepath.Glob(mutationsGlob)
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no case files match %s (err %v)", mutationsGlob, err)
-	}
-	sort.Strings(paths)
 	var files []*mutationFile
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mf := &mutationFile{path: p, name: strings.TrimSuffix(filepath.Base(p), ".yaml"), doc: &yaml.Node{}}
-		if err := yaml.Unmarshal(data, mf.doc); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if len(mf.doc.Content) != 1 || mf.doc.Content[0].Kind != yaml.SequenceNode {
-			t.Fatalf("%s: want a YAML list of cases", p)
-		}
+	for _, l := range readLists(t, mutationsGlob) {
+		mf := &mutationFile{path: l.path, name: l.name, doc: l.doc}
 		seen := map[string]bool{}
-		for _, n := range mf.doc.Content[0].Content {
+		for _, n := range l.items {
+			p := l.path
 			c := &MutationCase{file: p, line: n.Line, node: n}
 			if err := decodeKnown(n, c); err != nil {
 				t.Fatalf("%s:%d: %v", p, n.Line, err)
 			}
-			switch {
-			case c.Name == "" || strings.ContainsAny(c.Name, " /"):
-				t.Fatalf("%s:%d: a case needs a name without spaces or slashes", p, n.Line)
-			case seen[c.Name]:
-				t.Fatalf("%s:%d: duplicate case name %q", p, n.Line, c.Name)
-			case c.Writes == nil:
+			checkName(t, seen, p, n.Line, c.Name)
+			if c.Writes == nil {
 				t.Fatalf("%s:%d: %s: say which tables the request writes (writes: [] for none)", p, n.Line, c.Name)
 			}
-			seen[c.Name] = true
 			if c.Models == "" {
 				c.Models = "blog"
 			}

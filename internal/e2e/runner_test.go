@@ -67,40 +67,67 @@ type caseFile struct {
 	cases []*Case
 }
 
-// loadCases reads every case file; names must be unique within a file.
-func loadCases(t testing.TB) []*caseFile {
+// yamlList is one case file: its path, group name (the file name without
+// extension), parsed document (kept for -update) and the nodes of its
+// top-level list.
+type yamlList struct {
+	path, name string
+	doc        *yaml.Node
+	items      []*yaml.Node
+}
+
+// readLists reads every file matching glob, each a YAML list of cases.
+func readLists(t testing.TB, glob string) []yamlList {
 	t.Helper()
-	paths, err := filepath.Glob(casesGlob)
+	paths, err := filepath.Glob(glob)
 	if err != nil || len(paths) == 0 {
-		t.Fatalf("no case files match %s (err %v)", casesGlob, err)
+		t.Fatalf("no case files match %s (err %v)", glob, err)
 	}
 	sort.Strings(paths)
-	var files []*caseFile
+	var lists []yamlList
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cf := &caseFile{path: p, name: strings.TrimSuffix(filepath.Base(p), ".yaml"), doc: &yaml.Node{}}
-		if err := yaml.Unmarshal(data, cf.doc); err != nil {
+		doc := &yaml.Node{}
+		if err := yaml.Unmarshal(data, doc); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		if len(cf.doc.Content) != 1 || cf.doc.Content[0].Kind != yaml.SequenceNode {
+		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.SequenceNode {
 			t.Fatalf("%s: want a YAML list of cases", p)
 		}
+		lists = append(lists, yamlList{path: p, name: strings.TrimSuffix(filepath.Base(p), ".yaml"), doc: doc, items: doc.Content[0].Content})
+	}
+	return lists
+}
+
+// checkName refuses a case name that is empty, has spaces or slashes (it
+// names a subtest), or repeats one of its file.
+func checkName(t testing.TB, seen map[string]bool, path string, line int, name string) {
+	t.Helper()
+	switch {
+	case name == "" || strings.ContainsAny(name, " /"):
+		t.Fatalf("%s:%d: a case needs a name without spaces or slashes", path, line)
+	case seen[name]:
+		t.Fatalf("%s:%d: duplicate case name %q", path, line, name)
+	}
+	seen[name] = true
+}
+
+// loadCases reads every case file; names must be unique within a file.
+func loadCases(t testing.TB) []*caseFile {
+	t.Helper()
+	var files []*caseFile
+	for _, l := range readLists(t, casesGlob) {
+		cf := &caseFile{path: l.path, name: l.name, doc: l.doc}
 		seen := map[string]bool{}
-		for _, n := range cf.doc.Content[0].Content {
-			c := &Case{file: p, line: n.Line, node: n}
+		for _, n := range l.items {
+			c := &Case{file: l.path, line: n.Line, node: n}
 			if err := decodeStrict(n, c); err != nil {
-				t.Fatalf("%s:%d: %v", p, n.Line, err)
+				t.Fatalf("%s:%d: %v", l.path, n.Line, err)
 			}
-			if c.Name == "" || strings.ContainsAny(c.Name, " /") {
-				t.Fatalf("%s:%d: a case needs a name without spaces or slashes", p, n.Line)
-			}
-			if seen[c.Name] {
-				t.Fatalf("%s:%d: duplicate case name %q", p, n.Line, c.Name)
-			}
-			seen[c.Name] = true
+			checkName(t, seen, l.path, n.Line, c.Name)
 			cf.cases = append(cf.cases, c)
 		}
 		files = append(files, cf)
