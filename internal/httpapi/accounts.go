@@ -110,42 +110,12 @@ func NewAccounts(users *auth.Users, register, introspection bool) (*Accounts, er
 // drawing from their own budget.
 func (h *Handler) serveAccounts(w http.ResponseWriter, r *http.Request) {
 	var req engine.Request
-	switch r.Method {
-	case http.MethodPost:
-	case http.MethodGet:
-		req.ReadOnly = true
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		writeError(w, r, http.StatusMethodNotAllowed, negotiate(r.Header.Values("Accept")), codeBadUserInput,
-			fmt.Sprintf("method %s is not allowed: use GET or POST", r.Method))
-		return
-	}
-	media := negotiate(r.Header.Values("Accept"))
-	if media == mediaNone {
-		writeError(w, r, http.StatusNotAcceptable, mediaJSON, codeBadUserInput, "accept application/graphql-response+json or application/json")
-		return
-	}
-	r, id, ok := h.guard(w, r, media)
+	r, media, id, ok := h.readRequest(w, r, &req)
 	if !ok {
 		return
 	}
-	body := getBuffer()
-	defer putBuffer(body)
-	var err error
-	if r.Method == http.MethodPost {
-		if status, msg := h.readBody(w, r, body); status != 0 {
-			writeError(w, r, status, media, codeBadUserInput, msg)
-			return
-		}
-		err = decodeBody(*body, &req)
-	} else {
-		err = decodeQueryString(r.URL.Query(), &req)
-	}
-	if err == nil && req.Query == "" {
-		err = badRequest(`request has no "query"`)
-	}
-	if err != nil {
-		writeError(w, r, http.StatusBadRequest, media, codeBadUserInput, err.Error())
+	if req.Query == "" {
+		writeError(w, r, http.StatusBadRequest, media, codeBadUserInput, `request has no "query"`)
 		return
 	}
 	a := h.opts.Accounts

@@ -36,49 +36,60 @@ func putBuffer(b *[]byte) {
 	buffers.Put(b)
 }
 
-// serveGraphQL implements the GraphQL-over-HTTP endpoint.
-func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
-	var req engine.Request
+// readRequest does what both GraphQL endpoints do before executing: it
+// checks the method (GET requests are read-only), negotiates the response
+// media type, passes the guard (rate limits, authentication) and decodes
+// the body or query string into req. On failure it has written the error
+// response and ok is false.
+func (h *Handler) readRequest(w http.ResponseWriter, r *http.Request, req *engine.Request) (_ *http.Request, _ mediaType, _ *engine.Identity, ok bool) {
 	switch r.Method {
 	case http.MethodPost:
 	case http.MethodGet:
-		if h.opts.GraphiQL && wantsHTML(r.Header.Values("Accept")) {
-			graphiql.ServePage(w, r.URL.Path)
-			return
-		}
 		req.ReadOnly = true // GraphQL over HTTP: no mutations over GET
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		writeError(w, r, http.StatusMethodNotAllowed, negotiate(r.Header.Values("Accept")), codeBadUserInput,
 			fmt.Sprintf("method %s is not allowed: use GET or POST", r.Method))
-		return
+		return r, mediaNone, nil, false
 	}
-
 	media := negotiate(r.Header.Values("Accept"))
 	if media == mediaNone {
 		writeError(w, r, http.StatusNotAcceptable, mediaJSON, codeBadUserInput,
 			"none of the media types in Accept can be produced: accept application/graphql-response+json or application/json")
-		return
+		return r, media, nil, false
 	}
-
 	r, id, ok := h.guard(w, r, media)
 	if !ok {
-		return
+		return r, media, nil, false
 	}
-	body := getBuffer()
-	defer putBuffer(body)
 	var err error
 	if r.Method == http.MethodPost {
+		body := getBuffer()
+		defer putBuffer(body)
 		if status, msg := h.readBody(w, r, body); status != 0 {
 			writeError(w, r, status, media, codeBadUserInput, msg)
-			return
+			return r, media, nil, false
 		}
-		err = decodeBody(*body, &req)
+		err = decodeBody(*body, req)
 	} else {
-		err = decodeQueryString(r.URL.Query(), &req)
+		err = decodeQueryString(r.URL.Query(), req)
 	}
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, media, codeBadUserInput, err.Error())
+		return r, media, nil, false
+	}
+	return r, media, id, true
+}
+
+// serveGraphQL implements the GraphQL-over-HTTP endpoint.
+func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && h.opts.GraphiQL && wantsHTML(r.Header.Values("Accept")) {
+		graphiql.ServePage(w, r.URL.Path)
+		return
+	}
+	var req engine.Request
+	r, media, id, ok := h.readRequest(w, r, &req)
+	if !ok {
 		return
 	}
 	req.RequestID = RequestID(r.Context())
