@@ -126,17 +126,7 @@ func run(ctx context.Context, name string, args ...string) ([]byte, error) {
 type pgSnapshot struct{ tx pgx.Tx }
 
 func (s pgSnapshot) QueryRows(ctx context.Context, query string, args []any, scan func(func(...any) error) error) error {
-	rows, err := s.tx.Query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return database.QueryRowsPgx(ctx, s.tx, query, args, scan)
 }
 
 // dumpPG writes a custom-format dump of the target's schema to file and

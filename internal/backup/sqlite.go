@@ -29,17 +29,7 @@ func openRaw(path string) (*sql.DB, error) {
 type sqlQuerier struct{ db *sql.DB }
 
 func (s sqlQuerier) QueryRows(ctx context.Context, query string, args []any, scan func(func(...any) error) error) error {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return database.QueryRowsSQL(ctx, s.db, query, args, scan)
 }
 
 // dumpSQLite writes a consistent copy of the live database to file with

@@ -208,9 +208,9 @@ func (db *DB) QueryRows(ctx context.Context, query string, args []any, scan func
 		defer db.timed(time.Now())
 	}
 	if db.pg != nil {
-		return queryRowsPG(ctx, db.pg, query, args, scan)
+		return QueryRowsPgx(ctx, db.pg, query, args, scan)
 	}
-	return queryRowsSQL(ctx, db.sq, query, args, scan)
+	return QueryRowsSQL(ctx, db.sq, query, args, scan)
 }
 
 func (db *DB) trace(query string) {
@@ -247,12 +247,14 @@ func (db *DB) InTx(ctx context.Context, fn func(tx Querier) error) error {
 	return tx.Commit()
 }
 
-type pgQuerier interface {
+// PgxQuerier is what pgx connections, pools and transactions have in
+// common.
+type PgxQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-func appendJSONPG(ctx context.Context, q pgQuerier, dst []byte, query string, args []any) ([]byte, error) {
+func appendJSONPG(ctx context.Context, q PgxQuerier, dst []byte, query string, args []any) ([]byte, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return dst, err
@@ -277,7 +279,8 @@ func appendJSONPG(ctx context.Context, q pgQuerier, dst []byte, query string, ar
 	return dst, rows.Err()
 }
 
-func queryRowsPG(ctx context.Context, q pgQuerier, query string, args []any, scan func(func(...any) error) error) error {
+// QueryRowsPgx runs a query through pgx and calls scan once per row.
+func QueryRowsPgx(ctx context.Context, q PgxQuerier, query string, args []any, scan func(func(...any) error) error) error {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return err
@@ -318,7 +321,7 @@ func (t *pgTx) QueryRows(ctx context.Context, query string, args []any, scan fun
 	if t.db.observe != nil {
 		defer t.db.timed(time.Now())
 	}
-	return queryRowsPG(ctx, t.tx, query, args, scan)
+	return QueryRowsPgx(ctx, t.tx, query, args, scan)
 }
 
 // QuoteIdent quotes an SQL identifier (double quotes on both dialects).

@@ -151,12 +151,14 @@ func registerSQLiteFunctions() {
 	})
 }
 
-type sqlQuerier interface {
+// SQLQuerier is what database/sql databases and transactions have in
+// common.
+type SQLQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-func appendJSONSQL(ctx context.Context, q sqlQuerier, dst []byte, query string, args []any) ([]byte, error) {
+func appendJSONSQL(ctx context.Context, q SQLQuerier, dst []byte, query string, args []any) ([]byte, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return dst, err
@@ -180,7 +182,9 @@ func appendJSONSQL(ctx context.Context, q sqlQuerier, dst []byte, query string, 
 	return dst, rows.Close()
 }
 
-func queryRowsSQL(ctx context.Context, q sqlQuerier, query string, args []any, scan func(func(...any) error) error) error {
+// QueryRowsSQL runs a query through database/sql and calls scan once per
+// row.
+func QueryRowsSQL(ctx context.Context, q SQLQuerier, query string, args []any, scan func(func(...any) error) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -221,5 +225,5 @@ func (t *sqlTx) QueryRows(ctx context.Context, query string, args []any, scan fu
 	if t.db.observe != nil {
 		defer t.db.timed(time.Now())
 	}
-	return queryRowsSQL(ctx, t.tx, query, args, scan)
+	return QueryRowsSQL(ctx, t.tx, query, args, scan)
 }
