@@ -99,8 +99,8 @@ type Groups struct {
 	Target *gqlschema.GroupTarget
 	// ByKey orders by key instead of count; Desc reverses.
 	ByKey, Desc bool
-	Limit       int   // param index
-	Out         []Out // key, label, count, __typename (Out.What)
+	Limit       int    // param index
+	Out         []Part // "key", "label", "count", "__typename"
 }
 
 // Aggregate reads count/sum/avg/min/max.
@@ -174,9 +174,7 @@ type Select struct {
 
 // Out is one key of an object.
 type Out struct {
-	Key string
-	// What a key of a group bucket holds ("key", "label", "count") when used by Groups.
-	What string
+	Key  string
 	Kind OutKind
 	// Field for OutColumn.
 	Field *model.Field

@@ -165,9 +165,9 @@ func (b *builder) groups(m *model.Model, fg fieldGroup) (Query, error) {
 	}})
 	for _, sub := range b.subCollect(fg) {
 		what := sub.first().Name
-		out := Out{Key: sub.key, What: what}
+		out := Part{Key: sub.key, What: what}
 		if what == "__typename" {
-			out.Kind, out.Typename = OutTypename, "GroupBucket"
+			out.Typename = "GroupBucket"
 		}
 		g.Out = append(g.Out, out)
 	}

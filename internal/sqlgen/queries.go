@@ -12,41 +12,27 @@ import (
 // pages renders an offset page with its page_info; the total count, when
 // needed, comes from a count over the same conditions in the same statement.
 func (r *renderer) pages(q *plan.Pages) string {
-	var keys, vals []string
-	for _, o := range q.Out {
-		keys = append(keys, o.Key)
-		switch o.What {
-		case "__typename":
-			vals = append(vals, quoteString(o.Typename))
-		case "items":
-			vals = append(vals, r.d.embed("SELECT "+r.list(q.Select, "")))
-		case "page_info":
-			var ik, iv []string
-			for _, pi := range o.Sub {
-				ik = append(ik, pi.Key)
-				var v string
-				switch pi.What {
-				case "__typename":
-					v = quoteString(pi.Typename)
-				case "total_count":
-					v = "c.n"
-				case "page_count":
-					v = "((c.n + " + r.p(q.PerPage) + " - 1) / " + r.p(q.PerPage) + ")"
-				case "current_page":
-					v = r.p(q.Page)
-				case "per_page":
-					v = r.p(q.PerPage)
-				case "has_next_page":
-					v = r.d.boolJSON("c.n > " + r.p(q.End))
-				case "has_previous_page":
-					v = r.d.boolJSON(r.p(q.Page) + " > 1")
-				}
-				iv = append(iv, v)
-			}
-			vals = append(vals, r.d.object(ik, iv))
+	sql := "SELECT " + r.shape(q.Out, func(o plan.Part) string {
+		if o.What == "items" {
+			return r.d.embed("SELECT " + r.list(q.Select, ""))
 		}
-	}
-	sql := "SELECT " + r.d.object(keys, vals)
+		return r.shape(o.Sub, func(pi plan.Part) string { // page_info
+			switch pi.What {
+			case "total_count":
+				return "c.n"
+			case "page_count":
+				return "((c.n + " + r.p(q.PerPage) + " - 1) / " + r.p(q.PerPage) + ")"
+			case "current_page":
+				return r.p(q.Page)
+			case "per_page":
+				return r.p(q.PerPage)
+			case "has_next_page":
+				return r.d.boolJSON("c.n > " + r.p(q.End))
+			default: // has_previous_page
+				return r.d.boolJSON(r.p(q.Page) + " > 1")
+			}
+		})
+	})
 	if q.NeedCount {
 		t := r.next("t")
 		filter := r.cond(q.Select.Where, t)
@@ -90,22 +76,18 @@ func (r *renderer) groups(q *plan.Groups) string {
 	inner := "SELECT r, count(*) AS n FROM (SELECT " + raw + " AS r FROM " + table(q.Model) + " AS " + t +
 		where([]string{r.cond(q.Where, t)}) + ") AS x GROUP BY r ORDER BY " + order + " LIMIT " + r.p(q.Limit)
 	key := r.groupKey("g.r", target)
-	var keys, vals []string
-	for _, o := range q.Out {
-		keys = append(keys, o.Key)
+	obj := r.shape(q.Out, func(o plan.Part) string {
 		switch o.What {
-		case "__typename":
-			vals = append(vals, quoteString(o.Typename))
 		case "key":
-			vals = append(vals, key)
+			return key
 		case "label":
-			vals = append(vals, r.groupLabel("g.r", key, target))
-		case "count":
-			vals = append(vals, "g.n")
+			return r.groupLabel("g.r", key, target)
+		default: // count
+			return "g.n"
 		}
-	}
+	})
 	outer := strings.NewReplacer("r ", "g.r ", "n ", "g.n ").Replace(order)
-	return "SELECT " + r.d.arrayAgg(r.d.object(keys, vals), outer) + " FROM (" + inner + ") AS g"
+	return "SELECT " + r.d.arrayAgg(obj, outer) + " FROM (" + inner + ") AS g"
 }
 
 // groupKey formats a bucket's raw value as the key text.
@@ -233,60 +215,41 @@ func (r *renderer) connection(q *plan.Connection) string {
 	if needPage {
 		pageSQL = "SELECT * FROM s ORDER BY " + r.orderTerms(fetch, "s", true) + " LIMIT " + r.p(q.Limit)
 	}
-	page := func() string { return pageSQL }
-	var keys, vals []string
-	for _, o := range q.Out {
-		keys = append(keys, o.Key)
+	obj := r.shape(q.Out, func(o plan.Part) string {
 		switch o.What {
-		case "__typename":
-			vals = append(vals, quoteString(o.Typename))
 		case "edges":
-			var ek, ev []string
-			for _, s := range o.Sub {
-				ek = append(ek, s.Key)
-				switch s.What {
-				case "__typename":
-					ev = append(ev, quoteString(s.Typename))
-				case "cursor":
-					ev = append(ev, cursor())
-				case "node":
-					ev = append(ev, r.object(sel, e))
+			edge := r.shape(o.Sub, func(s plan.Part) string {
+				if s.What == "cursor" {
+					return cursor()
 				}
-			}
-			vals = append(vals, r.d.embed("SELECT "+r.d.arrayAgg(r.d.object(ek, ev), r.orderTerms(order, e, true))+" FROM ("+page()+") AS "+e))
+				return r.object(sel, e) // node
+			})
+			return r.d.embed("SELECT " + r.d.arrayAgg(edge, r.orderTerms(order, e, true)) + " FROM (" + pageSQL + ") AS " + e)
 		case "total_count":
 			c := r.next("t")
-			vals = append(vals, "(SELECT count(*) FROM "+table(sel.Model)+" AS "+c+where([]string{r.cond(sel.Where, c), r.cond(sel.Access, c)})+")")
-		case "page_info":
-			more := "(SELECT count(*) FROM s) > " + r.p(q.Limit)
-			var pk, pv []string
-			for _, s := range o.Sub {
-				pk = append(pk, s.Key)
-				switch s.What {
-				case "__typename":
-					pv = append(pv, quoteString(s.Typename))
-				case "has_next_page":
-					if q.Backward {
-						pv = append(pv, r.d.boolJSON(strconv.FormatBool(q.Before != nil)))
-					} else {
-						pv = append(pv, r.d.boolJSON(more))
-					}
-				case "has_previous_page":
-					if q.Backward {
-						pv = append(pv, r.d.boolJSON(more))
-					} else {
-						pv = append(pv, r.d.boolJSON(strconv.FormatBool(q.After != nil)))
-					}
-				case "start_cursor":
-					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page()+") AS "+e+" ORDER BY "+r.orderTerms(order, e, true)+" LIMIT 1)")
-				case "end_cursor":
-					pv = append(pv, "(SELECT "+cursor()+" FROM ("+page()+") AS "+e+" ORDER BY "+r.orderTerms(reversed(order), e, true)+" LIMIT 1)")
-				}
-			}
-			vals = append(vals, r.d.object(pk, pv))
+			return "(SELECT count(*) FROM " + table(sel.Model) + " AS " + c + where([]string{r.cond(sel.Where, c), r.cond(sel.Access, c)}) + ")"
 		}
-	}
-	return "WITH s AS (" + inner + ") SELECT " + r.d.object(keys, vals)
+		more := "(SELECT count(*) FROM s) > " + r.p(q.Limit) // page_info
+		return r.shape(o.Sub, func(s plan.Part) string {
+			switch s.What {
+			case "has_next_page":
+				if q.Backward {
+					return r.d.boolJSON(strconv.FormatBool(q.Before != nil))
+				}
+				return r.d.boolJSON(more)
+			case "has_previous_page":
+				if q.Backward {
+					return r.d.boolJSON(more)
+				}
+				return r.d.boolJSON(strconv.FormatBool(q.After != nil))
+			case "start_cursor":
+				return "(SELECT " + cursor() + " FROM (" + pageSQL + ") AS " + e + " ORDER BY " + r.orderTerms(order, e, true) + " LIMIT 1)"
+			default: // end_cursor
+				return "(SELECT " + cursor() + " FROM (" + pageSQL + ") AS " + e + " ORDER BY " + r.orderTerms(reversed(order), e, true) + " LIMIT 1)"
+			}
+		})
+	})
+	return "WITH s AS (" + inner + ") SELECT " + obj
 }
 
 func reversed(order []plan.Order) []plan.Order {

@@ -115,6 +115,23 @@ func where(conds []string) string {
 	return " WHERE " + strings.Join(nonEmpty, " AND ")
 }
 
+// shape renders the JSON object of fixed-shape parts (a page, a
+// connection, a bucket): __typename answers its type's name, every other
+// part the SQL value returns for it, in selection order.
+func (r *renderer) shape(parts []plan.Part, value func(plan.Part) string) string {
+	keys := make([]string, len(parts))
+	vals := make([]string, len(parts))
+	for i, p := range parts {
+		keys[i] = p.Key
+		if p.What == "__typename" {
+			vals[i] = quoteString(p.Typename)
+		} else {
+			vals[i] = value(p)
+		}
+	}
+	return r.d.object(keys, vals)
+}
+
 // object renders the JSON object of one row of sel at alias a.
 func (r *renderer) object(sel *plan.Select, a string) string {
 	keys := make([]string, len(sel.Fields))
