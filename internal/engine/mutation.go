@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -165,31 +166,38 @@ func renderMutation(d database.Dialect, q *plan.One, params []plan.Param, opts s
 	return sqlgen.Render(d, q, params, opts)
 }
 
-// appendPayload writes a mutation payload in selection order.
-func appendPayload(dst []byte, mu *plan.Mutation, res write.Result) []byte {
-	ok := len(res.Errors) == 0
+// appendParts writes a JSON object of fixed-shape parts in selection
+// order: __typename answers its type's name, every other part what value
+// appends for it.
+func appendParts(dst []byte, parts []plan.Part, value func(dst []byte, p plan.Part) []byte) []byte {
 	dst = append(dst, '{')
-	for i, o := range mu.Out {
+	for i, p := range parts {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, o.Key)
+		dst = appendString(dst, p.Key)
 		dst = append(dst, ':')
+		if p.What == "__typename" {
+			dst = appendString(dst, p.Typename)
+		} else {
+			dst = value(dst, p)
+		}
+	}
+	return append(dst, '}')
+}
+
+// appendPayload writes a mutation payload in selection order.
+func appendPayload(dst []byte, mu *plan.Mutation, res write.Result) []byte {
+	ok := len(res.Errors) == 0
+	return appendParts(dst, mu.Out, func(dst []byte, o plan.Part) []byte {
 		switch o.What {
-		case "__typename":
-			dst = appendString(dst, o.Typename)
 		case "ok":
-			if ok {
-				dst = append(dst, "true"...)
-			} else {
-				dst = append(dst, "false"...)
-			}
+			return strconv.AppendBool(dst, ok)
 		case "object":
 			if ok && len(res.Objects) == 1 {
-				dst = append(dst, res.Objects[0]...)
-			} else {
-				dst = append(dst, "null"...)
+				return append(dst, res.Objects[0]...)
 			}
+			return append(dst, "null"...)
 		case "objects":
 			dst = append(dst, '[')
 			if ok {
@@ -200,8 +208,8 @@ func appendPayload(dst []byte, mu *plan.Mutation, res write.Result) []byte {
 					dst = append(dst, obj...)
 				}
 			}
-			dst = append(dst, ']')
-		case "errors":
+			return append(dst, ']')
+		default: // errors
 			dst = append(dst, '[')
 			for j, fe := range res.Errors {
 				if j > 0 {
@@ -209,36 +217,25 @@ func appendPayload(dst []byte, mu *plan.Mutation, res write.Result) []byte {
 				}
 				dst = appendFieldError(dst, o.Sub, fe)
 			}
-			dst = append(dst, ']')
+			return append(dst, ']')
 		}
-	}
-	return append(dst, '}')
+	})
 }
 
 func appendFieldError(dst []byte, sel []plan.Part, fe write.FieldError) []byte {
-	dst = append(dst, '{')
-	for i, o := range sel {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendString(dst, o.Key)
-		dst = append(dst, ':')
+	return appendParts(dst, sel, func(dst []byte, o plan.Part) []byte {
 		switch o.What {
-		case "__typename":
-			dst = appendString(dst, o.Typename)
 		case "field":
 			if fe.Field == "" {
-				dst = append(dst, "null"...)
-			} else {
-				dst = appendString(dst, fe.Field)
+				return append(dst, "null"...)
 			}
+			return appendString(dst, fe.Field)
 		case "message":
-			dst = appendString(dst, fe.Message)
-		case "code":
-			dst = appendString(dst, fe.Code)
+			return appendString(dst, fe.Message)
+		default: // code
+			return appendString(dst, fe.Code)
 		}
-	}
-	return append(dst, '}')
+	})
 }
 
 // retryable reports PostgreSQL serialization failures and deadlocks.
