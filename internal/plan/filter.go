@@ -362,10 +362,9 @@ func (b *builder) intParam(r ref, label string) int {
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// likeParam binds the LIKE pattern of a text lookup. Case-insensitive
-// lookups fold the pattern here; the SQL folds the column.
-func (b *builder) likeParam(lookup string, r ref, label string) int {
-	sqlite := b.d == database.SQLite
+// textParam binds a string argument (never one with a NUL, which
+// PostgreSQL refuses) after shaping it with pattern.
+func (b *builder) textParam(r ref, label string, pattern func(string) (string, error)) int {
 	return b.addParam(Param{Kind: model.KindText, Type: "text", Value: func(vars map[string]any) (any, error) {
 		v, err := r.get(vars)
 		if err != nil {
@@ -378,6 +377,15 @@ func (b *builder) likeParam(lookup string, r ref, label string) int {
 		if strings.ContainsRune(s, 0) {
 			return nil, inputError("%s: %s", label, errNUL)
 		}
+		return pattern(s)
+	}})
+}
+
+// likeParam binds the LIKE pattern of a text lookup. Case-insensitive
+// lookups fold the pattern here; the SQL folds the column.
+func (b *builder) likeParam(lookup string, r ref, label string) int {
+	sqlite := b.d == database.SQLite
+	return b.textParam(r, label, func(s string) (string, error) {
 		if sqlite && strings.HasPrefix(lookup, "i") {
 			s = fold.String(s)
 		}
@@ -391,34 +399,24 @@ func (b *builder) likeParam(lookup string, r ref, label string) int {
 			s = "%" + s
 		}
 		return s, nil
-	}})
+	})
 }
 
+// regexParam binds a regular expression. SQLite matches with Go's regexp
+// (RE2 syntax); checking the pattern here makes a bad one a clear input
+// error rather than a failed statement, and keeps the accepted syntax the
+// same on PostgreSQL.
 func (b *builder) regexParam(insensitive bool, r ref, label string) int {
 	sqlite := b.d == database.SQLite
-	return b.addParam(Param{Kind: model.KindText, Type: "text", Value: func(vars map[string]any) (any, error) {
-		v, err := r.get(vars)
-		if err != nil {
-			return nil, err
-		}
-		s, ok := v.(string)
-		if !ok {
-			return nil, inputError("%s: want a string", label)
-		}
-		if strings.ContainsRune(s, 0) {
-			return nil, inputError("%s: %s", label, errNUL)
-		}
-		// SQLite matches with Go's regexp (RE2 syntax); checking the pattern
-		// here makes a bad one a clear input error rather than a failed
-		// statement, and keeps the accepted syntax the same on PostgreSQL.
+	return b.textParam(r, label, func(s string) (string, error) {
 		if _, err := regexp.Compile(s); err != nil {
-			return nil, inputError("%s: invalid regular expression: %s", label, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			return "", inputError("%s: invalid regular expression: %s", label, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 		if sqlite && insensitive {
 			s = "(?i)" + s
 		}
 		return s, nil
-	}})
+	})
 }
 
 // relativeParams binds the [low, high) bounds of a relative date lookup,
