@@ -15,60 +15,42 @@ type postgres struct {
 	tz string
 }
 
-// pgTypes are the column types of kinds whose parameters are Go strings.
+// pgTypes are the parameter types of kinds whose Go values pgx encodes
+// directly.
 var pgTypes = map[model.Kind]string{
+	model.KindInt: "bigint", model.KindBigInt: "bigint", model.KindFloat: "float8",
+	model.KindBool: "boolean", model.KindDate: "date", model.KindDateTime: "timestamptz",
+	model.KindDuration: "interval",
+}
+
+// pgTextTypes are the column types of kinds whose parameters are Go
+// strings: they are sent as text and cast.
+var pgTextTypes = map[model.Kind]string{
 	model.KindDecimal: "numeric", model.KindUUID: "uuid", model.KindTime: "time", model.KindJSON: "jsonb",
 }
 
+// paramTypes are the types of params that are not column values.
+var paramTypes = map[string]string{"int": "bigint", "bool": "boolean", "text": "text", "float": "float8"}
+
+// param renders $n with a cast, so PostgreSQL never has to guess a type:
+// params that are not column values by their Type, column values (and
+// lists of them, Type "list") by their kind.
 func (postgres) param(n int, p plan.Param) string {
 	s := "$" + strconv.Itoa(n)
-	switch p.Type {
-	case "int":
-		return s + "::bigint"
-	case "bool":
-		return s + "::boolean"
-	case "text":
-		return s + "::text"
-	case "float":
-		return s + "::float8"
-	case "list":
-		switch p.Kind {
-		case model.KindInt, model.KindBigInt:
-			return s + "::bigint[]"
-		case model.KindFloat:
-			return s + "::float8[]"
-		case model.KindBool:
-			return s + "::boolean[]"
-		case model.KindDate:
-			return s + "::date[]"
-		case model.KindDateTime:
-			return s + "::timestamptz[]"
-		case model.KindDuration:
-			return s + "::interval[]"
-		}
-		if t, ok := pgTypes[p.Kind]; ok {
-			return s + "::text[]::" + t + "[]"
-		}
-		return s + "::text[]"
+	if t, ok := paramTypes[p.Type]; ok {
+		return s + "::" + t
 	}
-	switch p.Kind {
-	case model.KindInt, model.KindBigInt:
-		return s + "::bigint"
-	case model.KindFloat:
-		return s + "::float8"
-	case model.KindBool:
-		return s + "::boolean"
-	case model.KindDate:
-		return s + "::date"
-	case model.KindDateTime:
-		return s + "::timestamptz"
-	case model.KindDuration:
-		return s + "::interval"
+	array := ""
+	if p.Type == "list" {
+		array = "[]"
 	}
 	if t, ok := pgTypes[p.Kind]; ok {
-		return s + "::text::" + t
+		return s + "::" + t + array
 	}
-	return s + "::text"
+	if t, ok := pgTextTypes[p.Kind]; ok {
+		return s + "::text" + array + "::" + t + array
+	}
+	return s + "::text" + array
 }
 
 func (postgres) object(keys, vals []string) string {
