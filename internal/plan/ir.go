@@ -272,7 +272,7 @@ type Param struct {
 	// renderers that need a type (PostgreSQL casts).
 	Kind model.Kind
 	// Type says how the renderer must type the param: "" for a value
-	// compared with a column, "int", "bool", "json", "list" (a list
+	// compared with a column, "int", "bool", "float", "list" (a list
 	// compared with a column), "text".
 	Type string
 }
